@@ -1,0 +1,5 @@
+"""Entry point for ``python -m socialbot``."""
+
+from socialbot.cli import main
+
+main()

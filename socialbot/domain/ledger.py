@@ -1,0 +1,119 @@
+"""Ledger rules: planned actions, their idempotency keys, statuses, and what to do with each one now."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from socialbot.domain.values import Draft
+
+
+class Status(StrEnum):
+    """Where an outward action stands. Only ``planned`` rows are ever (re)sent."""
+
+    PLANNED = "planned"  # waiting for its due time (or parked until ``not_before``)
+    SENDING = "sending"  # committed before the API call; a crash leaves it here → treated as unconfirmed
+    SENT = "sent"  # the platform accepted it; remote id stored
+    UNCONFIRMED = "unconfirmed"  # outcome unknown: reconciled against our own recent posts, never blindly retried
+    MISSED = "missed"  # overdue past catch_up_within: never posted late by surprise
+    FAILED = "failed"  # the platform rejected it for good
+    CANCELLED = "cancelled"  # removed or rescheduled in the campaign file before it was sent
+
+
+OPEN = (Status.PLANNED, Status.SENDING, Status.UNCONFIRMED)
+DONE = (Status.SENT, Status.MISSED, Status.FAILED, Status.CANCELLED)
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """One outward action of a campaign at one occurrence, on one platform, one part of a thread."""
+
+    campaign_id: str
+    item_id: str
+    occurrence: int  # 1-based index among the item's occurrences
+    scheduled: datetime  # the wall-clock time the schedule asked for (naive local): part of the key
+    platform: str
+    part: int  # 0 for a single post; thread parts 0..n-1
+    due_at: datetime  # UTC
+    local: datetime  # aware local time (after quiet-hour / DST shifts)
+    draft: Draft
+    catch_up_within: timedelta
+    note: str | None = None
+    over_by: int = 0  # characters over the platform's limit (0 = fits)
+
+    @property
+    def key(self) -> str:
+        return idempotency_key(self.campaign_id, self.item_id, self.scheduled, self.platform, self.part)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.draft)
+
+
+def idempotency_key(campaign_id: str, item_id: str, scheduled: datetime, platform: str, part: int) -> str:
+    """Deterministic: the same campaign, item, occurrence, platform and part always give the same key."""
+    return f"{campaign_id}/{item_id}/{scheduled:%Y%m%dT%H%M}/{platform}/{part}"
+
+
+def draft_to_json(draft: Draft) -> str:
+    return json.dumps(asdict(draft), sort_keys=True, default=str)
+
+
+def draft_from_json(text: str) -> Draft:
+    from socialbot.domain.values import MediaItem, PollDraft
+
+    data = json.loads(text)
+    data["media"] = tuple(MediaItem(**m) for m in data.get("media") or ())
+    if data.get("poll"):
+        data["poll"] = PollDraft(
+            options=tuple(data["poll"]["options"]), duration_minutes=data["poll"]["duration_minutes"]
+        )
+    return Draft(**data)
+
+
+def content_hash(draft: Draft) -> str:
+    return hashlib.sha256(draft_to_json(draft).encode()).hexdigest()[:16]
+
+
+class Decision(StrEnum):
+    WAIT = "wait"
+    SEND = "send"
+    MISS = "miss"
+
+
+def decide(*, due_at: datetime, not_before: datetime | None, catch_up_within: timedelta, now: datetime) -> Decision:
+    """What to do with a planned row now: the missed-post policy is applied before anything is sent."""
+    if now < due_at:
+        return Decision.WAIT
+    if now - due_at > catch_up_within:
+        return Decision.MISS
+    if not_before is not None and now < not_before:
+        return Decision.WAIT
+    return Decision.SEND
+
+
+def retry_delay(attempts: int, *, base: float = 30.0, cap: float = 900.0) -> timedelta:
+    """Backoff before the next try of a transient failure (exponential, capped); see tenacity use in app."""
+    from tenacity import RetryCallState, wait_exponential
+
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = max(1, attempts)
+    return timedelta(seconds=wait_exponential(multiplier=base, max=cap)(state))
+
+
+def normalize_text(text: str) -> str:
+    """For reconciliation: platforms shorten URLs and trim whitespace, so compare loosely."""
+    import re
+
+    text = re.sub(r"https?://\S+", "", text or "")
+    return " ".join(text.split()).casefold()
+
+
+def same_post(ours: str, theirs: str) -> bool:
+    a, b = normalize_text(ours), normalize_text(theirs)
+    if not a or not b:
+        return False
+    return a == b or (len(a) > 40 and (a.startswith(b[:-1]) or b.startswith(a[:-1])))

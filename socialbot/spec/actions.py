@@ -1,0 +1,135 @@
+"""Compiles a validated campaign into its concrete planned actions (rendered drafts at UTC due times)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from socialbot.domain.ledger import PlannedAction
+from socialbot.domain.planning import Occurrence, Skipped, expand
+from socialbot.domain.render import RenderContext, render
+from socialbot.domain.textlimits import over_limit
+from socialbot.domain.values import CAPABILITIES, X_CAPABILITIES, Capabilities, Draft, MediaItem
+from socialbot.spec.loader import Campaign
+from socialbot.spec.models import Post
+
+REDDIT_TITLE_MAX = 300
+
+
+def capabilities_for(platform: str) -> Capabilities:
+    """The limits a platform's texts are checked against; the sandbox is held to X's (the strictest)."""
+    return CAPABILITIES.get(platform, X_CAPABILITIES)
+
+
+def post_platforms(campaign: Campaign, post: Post) -> list[str]:
+    return list(post.platforms or campaign.spec.campaign.platforms)
+
+
+def occurrences(campaign: Campaign, post: Post) -> tuple[list[Occurrence], list[Skipped]]:
+    header = campaign.spec.campaign
+    start, end = header.window()
+    defaults = header.defaults
+    return expand(
+        post.schedule.to_rule(),
+        tz=header.tz,
+        window_start=start,
+        window_end=end,
+        quiet=defaults.quiet_hours.to_domain() if defaults.quiet_hours else None,
+        blackout=frozenset(defaults.blackout_dates),
+    )
+
+
+def texts_for(post: Post, occurrence: int) -> list[str]:
+    """The unrendered text of each part for one occurrence (variants rotate)."""
+    if post.thread is not None:
+        return list(post.thread)
+    if post.variants is not None:
+        return [post.variants[(occurrence - 1) % len(post.variants)]]
+    return [post.text or ""]
+
+
+def render_context(campaign: Campaign, occ: Occurrence) -> RenderContext:
+    header = campaign.spec.campaign
+    _, end = header.window()
+    return RenderContext(
+        campaign_id=header.id,
+        campaign_name=header.name,
+        occurrence=occ.index,
+        local=occ.local,
+        ends=end.date(),
+        countdowns=tuple(sorted(header.countdowns.items())),
+    )
+
+
+def reddit_title(post: Post, first_part: str, ctx: RenderContext) -> str:
+    if post.reddit.title:
+        return render(post.reddit.title, ctx)
+    return first_part.strip().splitlines()[0] if first_part.strip() else post.id
+
+
+def build_drafts(campaign: Campaign, post: Post, occ: Occurrence, platform: str) -> list[Draft]:
+    """Rendered drafts (one per part) of ``post`` at ``occ`` for ``platform``; may raise TemplateProblem."""
+    ctx = render_context(campaign, occ)
+    parts = [render(t, ctx) for t in texts_for(post, occ.index)]
+    base = campaign.file.parent
+    media = tuple(MediaItem(path=str((base / m.path).resolve()), alt_text=m.alt) for m in post.media_specs())
+    drafts = []
+    for i, text in enumerate(parts):
+        options: dict[str, object] = {}
+        if platform == "x":
+            options["reply_settings"] = post.x.reply_settings
+        if platform == "reddit" and i == 0:
+            r = post.reddit
+            options.update(
+                title=reddit_title(post, text, ctx),
+                subreddit=r.subreddit,
+                flair=r.flair,
+                url=r.url if r.kind == "link" else None,
+                suggested_sort=r.suggested_sort,
+                nsfw=r.nsfw,
+                spoiler=r.spoiler,
+            )
+        drafts.append(Draft(text=text, media=media if i == 0 else (), **options))
+    return drafts
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    actions: list[PlannedAction]
+    skipped: list[tuple[str, Skipped]]  # (item id, skipped occurrence)
+
+
+def compile_campaign(campaign: Campaign, *, platform_map: dict[str, str] | None = None) -> CompiledPlan:
+    """Every planned action of the campaign, in due order. ``platform_map`` renames platforms (--sandbox)."""
+    header = campaign.spec.campaign
+    actions: list[PlannedAction] = []
+    skipped: list[tuple[str, Skipped]] = []
+    for post in campaign.spec.posts:
+        occs, skips = occurrences(campaign, post)
+        skipped.extend((post.id, s) for s in skips)
+        for occ in occs:
+            for platform in post_platforms(campaign, post):
+                caps = capabilities_for(platform)
+                for part, draft in enumerate(build_drafts(campaign, post, occ, platform)):
+                    actions.append(
+                        PlannedAction(
+                            campaign_id=header.id,
+                            item_id=post.id,
+                            occurrence=occ.index,
+                            scheduled=occ.scheduled,
+                            platform=(platform_map or {}).get(platform, platform),
+                            part=part,
+                            due_at=occ.utc,
+                            local=occ.local,
+                            draft=draft,
+                            catch_up_within=campaign.spec.catch_up(post),
+                            note=occ.note,
+                            over_by=over_limit(draft.text, caps),
+                        )
+                    )
+    actions.sort(key=lambda a: (a.due_at, a.item_id, a.platform, a.part))
+    return CompiledPlan(actions=actions, skipped=skipped)
+
+
+def window_filter(actions: list[PlannedAction], *, start: datetime, end: datetime) -> list[PlannedAction]:
+    return [a for a in actions if start <= a.due_at <= end]

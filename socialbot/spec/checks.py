@@ -1,0 +1,127 @@
+"""Checks that need a whole validated campaign: unique ids, media, platform limits, templates per occurrence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from socialbot.domain.render import TemplateProblem
+from socialbot.domain.textlimits import over_limit
+from socialbot.errors import Problem
+from socialbot.spec.loader import Campaign
+
+MAX_REPORTED_PER_ITEM = 3
+
+
+def check_campaign(campaign: Campaign) -> list[Problem]:
+    from socialbot.spec.actions import REDDIT_TITLE_MAX, build_drafts, capabilities_for, occurrences, post_platforms
+
+    loc = campaign.located
+    spec = campaign.spec
+    problems: list[Problem] = []
+    first_seen: dict[str, int] = {}
+    for i, post in enumerate(spec.posts):
+        if post.id in first_seen:
+            line, _ = loc.where(("posts", first_seen[post.id], "id"))
+            problems.append(
+                loc.problem(
+                    ("posts", i, "id"),
+                    f"post id '{post.id}' is already used by posts[{first_seen[post.id]}] (line {line}); ids must be unique in a file",
+                )
+            )
+        first_seen.setdefault(post.id, i)
+        platforms = post_platforms(campaign, post)
+        extra = [p for p in platforms if p not in spec.campaign.platforms]
+        if extra:
+            problems.append(
+                loc.problem(
+                    ("posts", i, "platforms"),
+                    f"{', '.join(extra)} is not among the campaign's platforms ({', '.join(spec.campaign.platforms)}); add it there or remove it here",
+                )
+            )
+        for platform in platforms:
+            caps = capabilities_for(platform)
+            if platform == "reddit" and not post.reddit.subreddit:
+                problems.append(
+                    loc.problem(
+                        ("posts", i), "a Reddit post needs 'reddit: {subreddit: NAME}' (the subreddit to post in)"
+                    )
+                )
+            if post.thread is not None and len(post.thread) > caps.max_thread_parts:
+                problems.append(
+                    loc.problem(
+                        ("posts", i, "thread"),
+                        f"{len(post.thread)} parts; {platform} threads hold at most {caps.max_thread_parts}",
+                    )
+                )
+            media = post.media_specs()
+            if len(media) > caps.max_media:
+                problems.append(
+                    loc.problem(
+                        ("posts", i, "media"), f"{len(media)} media files; {platform} allows at most {caps.max_media}"
+                    )
+                )
+        for j, m in enumerate(post.media_specs()):
+            path = campaign.file.parent / m.path
+            if not path.is_file():
+                problems.append(
+                    loc.problem(
+                        ("posts", i, "media", j),
+                        f"media file '{m.path}' not found (paths are relative to {campaign.file.parent or Path('.')})",
+                    )
+                )
+            allowed = {t for p in platforms for t in capabilities_for(p).media_types}
+            if path.suffix.lower() not in allowed:
+                problems.append(
+                    loc.problem(
+                        ("posts", i, "media", j),
+                        f"'{path.suffix or m.path}' is not a supported media type; use one of {', '.join(sorted(allowed))}",
+                    )
+                )
+        occs, _ = occurrences(campaign, post)
+        if not occs:
+            problems.append(
+                loc.problem(
+                    ("posts", i, "schedule"),
+                    "this schedule produces no occurrence between the campaign's starts and ends",
+                )
+            )
+        body_key = "thread" if post.thread is not None else "variants" if post.variants is not None else "text"
+        reported = 0
+        for platform in platforms:
+            caps = capabilities_for(platform)
+            over: list[tuple[int, int, int]] = []  # (occurrence, part, by)
+            for occ in occs:
+                try:
+                    drafts = build_drafts(campaign, post, occ, platform)
+                except TemplateProblem as exc:
+                    problems.append(loc.problem(("posts", i, body_key), str(exc)))
+                    reported = MAX_REPORTED_PER_ITEM
+                    break
+                for part, draft in enumerate(drafts):
+                    by = over_limit(draft.text, caps)
+                    if by:
+                        over.append((occ.index, part, by))
+                    if part == 0 and platform == "reddit" and draft.title and len(draft.title) > REDDIT_TITLE_MAX:
+                        problems.append(
+                            loc.problem(
+                                ("posts", i, "reddit", "title"),
+                                f"title is {len(draft.title) - REDDIT_TITLE_MAX} characters over Reddit's {REDDIT_TITLE_MAX}",
+                            )
+                        )
+                        break
+            if reported >= MAX_REPORTED_PER_ITEM:
+                break
+            if over:
+                occ_index, part, by = max(over, key=lambda o: o[2])
+                where = ("posts", i, body_key, part) if post.thread is not None else ("posts", i, body_key)
+                label = f"part {part + 1} " if post.thread is not None else ""
+                counting = "weighted length: URLs count 23, wide characters 2" if caps.weighted_length else "characters"
+                problems.append(
+                    loc.problem(
+                        where,
+                        f"{label}text is {by} characters over {platform}'s {caps.max_text_length} limit ({counting}) "
+                        f"in {len(over)} of {len(occs)} occurrences (worst: occurrence {occ_index}); shorten it or split it into a thread",
+                    )
+                )
+                reported += 1
+    return problems

@@ -1,0 +1,295 @@
+"""Loads campaign files into validated specs, turning every mistake into a located, actionable Problem."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from socialbot.errors import CampaignError, Problem
+from socialbot.spec.models import PLATFORMS, RESERVED_SECTIONS, CampaignFile
+from socialbot.spec.yamlsource import Located, format_path, load_yaml
+
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ENV_ALLOWED = {("campaign", "account")}  # the only keys that may read the environment
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A validated campaign file: its spec, where it came from, and warnings that do not block it."""
+
+    spec: CampaignFile
+    file: Path
+    digest: str  # sha256 of the file's bytes
+    located: Located = field(compare=False, repr=False)
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.spec.campaign.id
+
+
+@dataclass
+class LoadResult:
+    """Every campaign that loaded, and every problem found in every file (all at once)."""
+
+    campaigns: list[Campaign] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def raise_for_problems(self) -> None:
+        if self.problems:
+            raise CampaignError(self.problems)
+
+
+def campaign_files(paths: typing.Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand directories into their *.yaml / *.yml files (sorted); report paths that do not exist."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+            if not found:
+                problems.append(Problem(str(path), None, None, "", "no campaign files (*.yaml) in this directory"))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), None, None, "", "no such file or directory"))
+    return files, problems
+
+
+def load_paths(paths: typing.Iterable[Path]) -> LoadResult:
+    """Load and validate every campaign under ``paths``; checks ids are unique across files."""
+    files, problems = campaign_files(paths)
+    result = LoadResult(problems=problems)
+    seen: dict[str, Campaign] = {}
+    for file in files:
+        campaign, file_problems = load_file(file)
+        result.problems.extend(file_problems)
+        if campaign is None:
+            continue
+        result.warnings.extend(campaign.warnings)
+        if campaign.id in seen:
+            other = seen[campaign.id]
+            line, column = campaign.located.where(("campaign", "id"))
+            oline, _ = other.located.where(("campaign", "id"))
+            result.problems.append(
+                Problem(
+                    str(file),
+                    line,
+                    column,
+                    "campaign.id",
+                    f"campaign id '{campaign.id}' is already used by {other.file}:{oline}; ids must be unique across files",
+                )
+            )
+            continue
+        seen[campaign.id] = campaign
+        if not file_problems:
+            result.campaigns.append(campaign)
+    return result
+
+
+def load_file(file: Path) -> tuple[Campaign | None, list[Problem]]:
+    """One file: (the campaign, or None if its structure is invalid; all problems found)."""
+    located, problems = load_yaml(file)
+    if located is None:
+        return None, problems
+    if not isinstance(located.data, dict):
+        kind = type(located.data).__name__ if located.data is not None else "nothing"
+        return None, [
+            *problems,
+            located.problem((), f"a campaign file is a mapping with a 'campaign:' key, not {kind}"),
+        ]
+    problems.extend(_interpolate(located))
+    try:
+        spec = CampaignFile.model_validate(located.data)
+    except ValidationError as exc:
+        problems.extend(_translate(exc, located))
+        return None, _dedupe(problems)
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    warnings = tuple(
+        located.problem((name,), f"'{name}' is not yet supported: this section is ignored for now")
+        for name in RESERVED_SECTIONS
+        if getattr(spec, name) is not None
+    )
+    campaign = Campaign(spec=spec, file=file, digest=digest, located=located, warnings=warnings)
+    from socialbot.spec.checks import check_campaign
+
+    problems.extend(check_campaign(campaign))
+    return campaign, _dedupe(problems)
+
+
+def _interpolate(located: Located) -> list[Problem]:
+    """Resolve ``${VAR}`` where allowed; anywhere else it is an error (texts must never read secrets)."""
+    problems: list[Problem] = []
+
+    def walk(node: object, path: tuple) -> object:
+        if isinstance(node, dict):
+            return {k: walk(v, (*path, k)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, (*path, i)) for i, v in enumerate(node)]
+        if isinstance(node, str) and ENV_REF.search(node):
+            if path not in ENV_ALLOWED:
+                problems.append(
+                    located.problem(
+                        path,
+                        "${…} environment references are only allowed in campaign.account; "
+                        "texts are published as written, so secrets must never appear in them",
+                    )
+                )
+                return node
+            missing = [m for m in ENV_REF.findall(node) if m not in os.environ]
+            if missing:
+                problems.append(
+                    located.problem(path, f"environment variable {missing[0]} is not set; set it or write the value")
+                )
+                return node
+            return ENV_REF.sub(lambda m: os.environ[m.group(1)], node)
+        return node
+
+    located.data = walk(located.data, ())
+    return problems
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple] = set()
+    out = []
+    for p in problems:
+        key = (p.file, p.line, p.path, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _data_path(data: object, loc: tuple, *, missing: bool) -> tuple:
+    """The part of a pydantic ``loc`` that names real keys in the data (drops union member tags)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            path.append(part)
+            node = node[part]
+        elif missing and isinstance(node, dict) and isinstance(part, str) and part == loc[-1]:
+            path.append(part)
+            break
+    return tuple(path)
+
+
+def _model_at(path: tuple) -> type[BaseModel] | None:
+    """The model class whose fields are valid at data ``path`` (for "did you mean" on unknown keys)."""
+    model: type[BaseModel] | None = CampaignFile
+    for part in path:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)
+        if info is None:
+            return None
+        model = _first_model(info.annotation)
+    return model
+
+
+def _first_model(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    if isinstance(annotation, types.UnionType):
+        return None
+    return None
+
+
+def suggest(word: str, choices: typing.Iterable[str], *, cutoff: float = 70) -> str | None:
+    from rapidfuzz import fuzz, process
+
+    match = process.extractOne(word, list(choices), scorer=fuzz.WRatio, score_cutoff=cutoff)
+    return match[0] if match else None
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> tuple[str, ...]:
+    from zoneinfo import available_timezones
+
+    return tuple(sorted(available_timezones()))
+
+
+def _translate(exc: ValidationError, located: Located) -> list[Problem]:
+    problems: list[Problem] = []
+    seen_paths: set[tuple] = set()
+    for err in exc.errors(include_url=False):
+        kind = err["type"]
+        path = _data_path(located.data, err["loc"], missing=kind == "missing")
+        if path in seen_paths and kind != "extra_forbidden":
+            continue  # a union reports each member's failure: one message per key is enough
+        seen_paths.add(path)
+        message = _message(err, path)
+        if kind == "extra_forbidden":
+            problems.append(located.problem(path, message))
+        else:
+            problems.append(located.problem(path, message))
+    return problems
+
+
+def _message(err: dict, path: tuple) -> str:
+    kind, msg, value = err["type"], err["msg"], err.get("input")
+    key = path[-1] if path else ""
+    if kind == "extra_forbidden":
+        model = _model_at(path[:-1])
+        fields = list(model.model_fields) if model else []
+        hint = suggest(str(key), fields) if fields else None
+        text = f"unknown key '{key}'"
+        if hint:
+            return f"{text} — did you mean '{hint}'?"
+        return f"{text}; allowed here: {', '.join(fields)}" if fields else text
+    if kind == "missing":
+        return f"required key '{key}' is missing"
+    if msg.startswith("Value error, "):
+        text = msg[len("Value error, ") :]
+        if text.startswith("unknown timezone") and isinstance(value, str):
+            hint = suggest(value, _timezones(), cutoff=80)
+            return f"{text} — did you mean '{hint}'?" if hint else f"{text}; use an IANA name such as Europe/Madrid"
+        return text
+    if kind == "literal_error" and isinstance(value, str):
+        expected = msg.split("Input should be ", 1)[-1]
+        if "'x'" in expected and "'sandbox'" in expected:
+            hint = suggest(value.lower(), (*PLATFORMS, "twitter"), cutoff=60)
+            hint = "x" if hint == "twitter" else hint
+            text = f"unknown platform '{value}'; use one of {', '.join(PLATFORMS)}"
+            return f"{text} — did you mean '{hint}'?" if hint else text
+        return f"'{value}' is not allowed here; use {expected}"
+    if kind.startswith(("date", "datetime")) or key in ("starts", "ends"):
+        return f"'{value}' is not a date; write YYYY-MM-DD (or YYYY-MM-DD HH:MM)"
+    if kind == "string_pattern_mismatch" and key == "id":
+        return f"'{value}' is not a valid id; use lower-case letters, digits and dashes (e.g. launch-day)"
+    if kind == "string_pattern_mismatch" and key == "subreddit":
+        return f"'{value}' is not a subreddit name; write it without 'r/' (letters, digits, _)"
+    if kind in ("string_type", "int_type", "int_parsing", "bool_type", "list_type", "dict_type", "model_type"):
+        expected = {
+            "string_type": "text",
+            "int_type": "a whole number",
+            "int_parsing": "a whole number",
+            "bool_type": "true or false",
+            "list_type": "a list",
+            "dict_type": "a mapping of keys",
+            "model_type": "a mapping of keys",
+        }[kind]
+        shown = type(value).__name__ if isinstance(value, dict | list) else repr(value)
+        return f"expected {expected}, got {shown}"
+    return f"{msg} (got {value!r})" if value is not None and not isinstance(value, dict | list) else msg
+
+
+__all__ = ["Campaign", "LoadResult", "campaign_files", "format_path", "load_file", "load_paths", "suggest"]

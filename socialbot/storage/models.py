@@ -1,0 +1,234 @@
+"""SQLModel tables: campaigns, the ledger, publications, authors, interactions, metrics, cursors, runs, usage, locks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware UTC datetimes; SQLite returns naive ones, so tzinfo is put back on the way out."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware UTC datetime")
+        from datetime import UTC
+
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        from datetime import UTC
+
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(*, nullable: bool = True, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class CampaignRow(SQLModel, table=True):
+    __tablename__ = "campaigns"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str
+    timezone: str = Field(max_length=64)
+    file_path: str
+    digest: str = Field(max_length=64)
+    starts_at: datetime = Field(sa_column=_ts(nullable=False))
+    ends_at: datetime = Field(sa_column=_ts(nullable=False))
+    active: bool = True
+    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class LedgerRow(SQLModel, table=True):
+    """One outward action; written before the API call (exactly-once publishing)."""
+
+    __tablename__ = "ledger"
+    __table_args__ = (Index("ix_ledger_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=300)
+    campaign_id: str = Field(index=True, max_length=64)
+    item_id: str = Field(max_length=64)
+    occurrence: int
+    platform: str = Field(max_length=32)
+    part: int = 0
+    due_at: datetime = Field(sa_column=_ts(nullable=False))
+    local_time: str = Field(max_length=40)
+    status: str = Field(max_length=16)
+    content_hash: str = Field(max_length=32)
+    draft: str = Field(sa_column=Column(Text, nullable=False))  # JSON of the Draft
+    catch_up_seconds: int
+    note: str | None = None
+    attempts: int = 0
+    not_before: datetime | None = Field(default=None, sa_column=_ts())
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    sending_at: datetime | None = Field(default=None, sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts())
+    remote_id: str | None = Field(default=None, max_length=64)
+    remote_url: str | None = None
+    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class PublicationRow(SQLModel, table=True):
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("platform", "remote_id", name="uq_publication_remote"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ledger_key: str = Field(index=True, max_length=300)
+    campaign_id: str = Field(index=True, max_length=64)
+    item_id: str = Field(max_length=64)
+    platform: str = Field(max_length=32)
+    part: int = 0
+    remote_id: str = Field(max_length=64)
+    url: str | None = None
+    published_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class AuthorRow(SQLModel, table=True):
+    __tablename__ = "authors"
+    __table_args__ = (UniqueConstraint("platform", "remote_id", name="uq_author_remote"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    remote_id: str = Field(max_length=64)
+    username: str = Field(max_length=100)
+    first_seen_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class AuthorSnapshotRow(SQLModel, table=True):
+    """A profile as it was at ``taken_at`` (eligibility is judged from these, as of a time)."""
+
+    __tablename__ = "author_snapshots"
+    __table_args__ = (Index("ix_author_snapshot_author", "platform", "remote_id", "taken_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    remote_id: str = Field(max_length=64)
+    taken_at: datetime = Field(sa_column=_ts(nullable=False))
+    account_created_at: datetime | None = Field(default=None, sa_column=_ts())
+    followers: int | None = None
+    following: int | None = None
+    verified: bool | None = None
+    protected: bool | None = None
+    karma: int | None = None
+    suspended: bool = False
+
+
+class InteractionRow(SQLModel, table=True):
+    __tablename__ = "interactions"
+    __table_args__ = (
+        UniqueConstraint("platform", "remote_id", name="uq_interaction_remote"),
+        Index("ix_interaction_campaign_kind", "campaign_id", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    remote_id: str = Field(max_length=120)
+    kind: str = Field(max_length=16)
+    campaign_id: str | None = Field(default=None, max_length=64)
+    target_id: str | None = Field(default=None, index=True, max_length=64)
+    parent_id: str | None = Field(default=None, max_length=120)
+    author_id: str = Field(max_length=64)
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    collected_at: datetime = Field(sa_column=_ts(nullable=False))
+    raw: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+class MetricSnapshotRow(SQLModel, table=True):
+    """Public counters of one publication at one instant: a time series, never overwritten."""
+
+    __tablename__ = "metric_snapshots"
+    __table_args__ = (Index("ix_metric_remote_time", "platform", "remote_id", "taken_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    remote_id: str = Field(max_length=64)
+    taken_at: datetime = Field(sa_column=_ts(nullable=False))
+    likes: int | None = None
+    replies: int | None = None
+    reposts: int | None = None
+    quotes: int | None = None
+    bookmarks: int | None = None
+    impressions: int | None = None
+    score: int | None = None
+    upvote_ratio: float | None = None
+    comments: int | None = None
+    poll: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+class CursorRow(SQLModel, table=True):
+    """Where an incremental collection stream resumes; written in the same transaction as its rows."""
+
+    __tablename__ = "collection_cursors"
+
+    campaign_id: str = Field(primary_key=True, max_length=64)
+    platform: str = Field(primary_key=True, max_length=32)
+    stream: str = Field(primary_key=True, max_length=200)
+    value: str
+    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class JobRunRow(SQLModel, table=True):
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_job_time", "job_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=200)
+    campaign_id: str | None = Field(default=None, max_length=64)
+    platform: str | None = Field(default=None, max_length=32)
+    started_at: datetime = Field(sa_column=_ts(nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=_ts())
+    outcome: str = Field(max_length=16)  # ok | parked | error
+    error_class: str | None = Field(default=None, max_length=64)
+    message: str | None = Field(default=None, sa_column=Column(Text))
+    parked_until: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class ApiUsageRow(SQLModel, table=True):
+    """API calls per campaign, platform, account and endpoint, per UTC day."""
+
+    __tablename__ = "api_usage"
+
+    day: date = Field(primary_key=True)
+    campaign_id: str = Field(primary_key=True, max_length=64)
+    platform: str = Field(primary_key=True, max_length=32)
+    account: str = Field(primary_key=True, max_length=32)
+    endpoint: str = Field(primary_key=True, max_length=120)
+    calls: int = 0
+
+
+class DaemonLockRow(SQLModel, table=True):
+    """The single-instance lock: one row; a stale heartbeat means the holder died and may be taken over."""
+
+    __tablename__ = "daemon_lock"
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=200)
+    token: str = Field(max_length=64)
+    acquired_at: datetime = Field(sa_column=_ts(nullable=False))
+    heartbeat_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class SandboxPostRow(SQLModel, table=True):
+    """The sandbox platform's world: posts made on it (so reconciliation sees them across restarts)."""
+
+    __tablename__ = "sandbox_posts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=64, index=True)
+    remote_id: str = Field(unique=True, max_length=64)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    reply_to: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_column=_ts(nullable=False))
+    deleted: bool = False
