@@ -66,8 +66,10 @@ class Defaults(_Frozen):
 class XBudget(_Frozen):
     """Per-campaign X API budget; the daemon stays within it."""
 
-    max_reads_per_day: int | None = Field(None, ge=0, description="Posts/users read per day across collection.")
-    max_posts_per_day: int | None = Field(None, ge=0, description="Posts created per day.")
+    max_reads_per_day: int | None = Field(
+        None, ge=0, description="X API read calls per day (collection, metrics, profiles)."
+    )
+    max_posts_per_day: int | None = Field(None, ge=0, description="X posts created per day.")
 
 
 class CampaignHeader(_Frozen):

@@ -72,12 +72,12 @@ def store_batch(engine: Engine, *, campaign_id: str, platform: str, batch: Colle
     Duplicates (same platform and remote id) are ignored, so a re-fetch after a crash is harmless.
     """
     interactions = [interaction_values(i, campaign_id=campaign_id, now=now) for i in batch.interactions]
+    inserted = 0
     with session_scope(engine) as s:
-        before = s.exec(select(_count_interactions())).scalar_one()
         _store_authors(engine, s, batch.authors, now=now)
         stmt = _insert_ignore(engine, InteractionRow.__table__)
         for chunk in _chunks(interactions):
-            s.exec(stmt, params=chunk)
+            inserted += max(0, s.exec(stmt, params=chunk).rowcount)
         if batch.cursors:
             cursor_stmt = _upsert(
                 engine, CursorRow.__table__, ("campaign_id", "platform", "stream"), ("value", "updated_at")
@@ -89,14 +89,7 @@ def store_batch(engine: Engine, *, campaign_id: str, platform: str, batch: Colle
                     for k, v in batch.cursors.items()
                 ],
             )
-        after = s.exec(select(_count_interactions())).scalar_one()
-    return after - before
-
-
-def _count_interactions():
-    from sqlalchemy import func
-
-    return func.count(InteractionRow.id)
+    return inserted
 
 
 def _store_authors(engine: Engine, s, authors: Sequence[AuthorProfile], *, now: datetime) -> None:
@@ -138,15 +131,17 @@ def store_profiles(engine: Engine, profiles: Sequence[AuthorProfile], *, now: da
         _store_authors(engine, s, profiles, now=now)
 
 
-def authors_without_snapshot(engine: Engine, *, platform: str, limit: int = 1000) -> list[str]:
+def authors_without_snapshot(engine: Engine, *, platform: str, remote_ids: Sequence[str]) -> list[str]:
+    """Which of ``remote_ids`` have no profile snapshot yet (so their profiles are fetched once, batched)."""
+    if not remote_ids:
+        return []
+    wanted = sorted(set(remote_ids))
     with session_scope(engine) as s:
-        snap = select(AuthorSnapshotRow.remote_id).where(AuthorSnapshotRow.platform == platform)
-        q = (
-            select(AuthorRow.remote_id)
-            .where(AuthorRow.platform == platform, AuthorRow.remote_id.not_in(snap))
-            .limit(limit)
+        q = select(AuthorSnapshotRow.remote_id).where(
+            AuthorSnapshotRow.platform == platform, AuthorSnapshotRow.remote_id.in_(wanted)
         )
-        return list(s.exec(q).scalars())
+        have = set(s.exec(q).scalars())
+    return [r for r in wanted if r not in have]
 
 
 def store_metrics(engine: Engine, *, platform: str, metrics: Sequence[Metrics]) -> None:

@@ -260,3 +260,49 @@ def campaign_row(engine: Engine, campaign_id: str) -> CampaignRow | None:
 
 def recent_window(now: datetime, hours: int) -> datetime:
     return now - timedelta(hours=hours)
+
+
+def known_remote_ids(engine: Engine, *, platform: str, remote_ids: Sequence[str]) -> set[str]:
+    """Which of ``remote_ids`` are already recorded as our publications (so reconciliation never reuses one)."""
+    if not remote_ids:
+        return set()
+    with session_scope(engine) as s:
+        q = select(PublicationRow.remote_id).where(
+            PublicationRow.platform == platform, PublicationRow.remote_id.in_(list(remote_ids))
+        )
+        return set(s.exec(q))
+
+
+def next_wake(engine: Engine, *, campaign_ids: Sequence[str]) -> datetime | None:
+    """The earliest time a planned row may be acted on (its due time, or later if parked)."""
+    with session_scope(engine) as s:
+        rows = s.exec(
+            select(LedgerRow.due_at, LedgerRow.not_before).where(
+                LedgerRow.status == Status.PLANNED.value, LedgerRow.campaign_id.in_(list(campaign_ids))
+            )
+        ).all()
+    times = [max(due, nb) if nb else due for due, nb in rows]
+    return min(times) if times else None
+
+
+def newest_publication(engine: Engine, *, campaign_id: str, platform: str) -> datetime | None:
+    with session_scope(engine) as s:
+        q = select(func.max(PublicationRow.published_at)).where(
+            PublicationRow.campaign_id == campaign_id, PublicationRow.platform == platform
+        )
+        value = s.exec(q).one()
+    if value is not None and value.tzinfo is None:
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)  # func.max bypasses the column type on SQLite
+    return value
+
+
+def count_with_status(engine: Engine, status: Status, *, campaign_ids: Sequence[str]) -> int:
+    with session_scope(engine) as s:
+        q = (
+            select(func.count())
+            .select_from(LedgerRow)
+            .where(LedgerRow.status == status.value, LedgerRow.campaign_id.in_(list(campaign_ids)))
+        )
+        return s.exec(q).one()

@@ -64,7 +64,9 @@ class PlatformContract:
         target = Target(remote_id=published.remote_id, published_at=published.created_at)
 
         first = harness.platform.fetch_interactions([target], cursors={}, now=harness.now())
-        replies = [i for i in first.interactions if i.kind == InteractionKind.REPLY and i.target_id == published.remote_id]
+        replies = [
+            i for i in first.interactions if i.kind == InteractionKind.REPLY and i.target_id == published.remote_id
+        ]
         assert len({i.remote_id for i in replies}) == 7
         authors = {a.remote_id for a in first.authors}
         assert {i.author_id for i in replies} <= authors
@@ -80,7 +82,9 @@ class PlatformContract:
         harness.advance(60)
         merged = {**first.cursors, **again.cursors}
         third = harness.platform.fetch_interactions([target], cursors=merged, now=harness.now())
-        later = [i for i in third.interactions if i.kind == InteractionKind.REPLY and i.target_id == published.remote_id]
+        later = [
+            i for i in third.interactions if i.kind == InteractionKind.REPLY and i.target_id == published.remote_id
+        ]
         assert len(later) == 2
         assert not ({i.remote_id for i in later} & {i.remote_id for i in replies})
 

@@ -1,0 +1,67 @@
+"""Account checks and sign-in flows for `socialbot doctor` and `socialbot auth`, over the platform adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from socialbot.settings import Settings, configured_profiles, reddit_credentials, x_credentials
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    platform: str
+    profile: str
+    ok: bool
+    detail: str
+
+
+def check_all(settings: Settings) -> list[AccountStatus]:
+    """Every configured account, checked with one cheap authenticated call (never printing a secret)."""
+    out: list[AccountStatus] = []
+    for profile in configured_profiles("x"):
+        creds = x_credentials(profile)
+        if creds.missing():
+            out.append(AccountStatus("x", profile, False, f"missing {', '.join(creds.missing())}"))
+            continue
+        from socialbot.platforms.x import check_account
+
+        result = check_account(creds, api_url=settings.x_api_url)
+        out.append(AccountStatus("x", profile, result.ok, f"@{result.username}" if result.ok else str(result.problem)))
+    for profile in configured_profiles("reddit"):
+        creds = reddit_credentials(profile)
+        if creds.missing():
+            out.append(AccountStatus("reddit", profile, False, f"missing {', '.join(creds.missing())}"))
+            continue
+        from socialbot import __version__
+        from socialbot.platforms.reddit import build_user_agent, check_account
+
+        result = check_account(
+            creds,
+            oauth_url=settings.reddit_oauth_url,
+            reddit_url=settings.reddit_url,
+            user_agent=settings.reddit_user_agent
+            or build_user_agent(username=creds.username or profile, version=__version__),
+        )
+        out.append(
+            AccountStatus("reddit", profile, result.ok, f"u/{result.username}" if result.ok else str(result.problem))
+        )
+    return out
+
+
+def authorize_x(settings: Settings, *, profile: str, prompt: Callable[[str], str]) -> dict[str, str]:
+    from socialbot.platforms.x import pin_authorize
+
+    return pin_authorize(x_credentials(profile), api_url=settings.x_api_url, prompt_pin=prompt)
+
+
+def authorize_reddit(settings: Settings, *, profile: str, port: int, show: Callable[[str], None]) -> dict[str, str]:
+    from socialbot.platforms.reddit import code_flow
+
+    return code_flow(
+        reddit_credentials(profile),
+        redirect_port=port,
+        show_url=show,
+        reddit_url=settings.reddit_url,
+        oauth_url=settings.reddit_oauth_url,
+    )

@@ -1,0 +1,288 @@
+"""The daemon: migrate, take the lock, sync campaigns, run jobs until SIGINT/SIGTERM; or run once and exit.
+
+Start-up order: configure logging → migrate → take the single-instance lock → load and sync
+campaigns → settle rows left in flight → start jobs. Shutdown order: stop taking work → wait for
+running jobs → release the lock → close the database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from socialbot.app import App
+from socialbot.domain.cadence import METRICS_EVERY, collect_interval
+from socialbot.errors import SocialbotError
+from socialbot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RECONCILE_EVERY = timedelta(seconds=60)
+HEARTBEAT_EVERY = timedelta(seconds=20)
+IDLE_RECHECK = timedelta(minutes=5)
+SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "API_KEY", "CLIENT_ID")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+class RedactSecrets(logging.Filter):
+    """Defence in depth: any configured credential value that reaches a log line is replaced by ***."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets = sorted(
+            {
+                v
+                for k, v in os.environ.items()
+                if k.startswith("SOCIALBOT_") and any(w in k for w in SECRET_WORDS) and len(v) >= 6
+            },
+            key=len,
+            reverse=True,
+        )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, "***")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def configure_logging(settings: Settings, *, fmt: str | None = None) -> None:
+    handler = logging.StreamHandler()
+    if (fmt or settings.log_format) == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    for noisy in ("apscheduler", "urllib3", "prawcore", "tweepy", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+class Daemon:
+    """One running instance over one database."""
+
+    def __init__(
+        self, settings: Settings, *, sandbox: bool = False, paths: list[Path] | None = None, app: App | None = None
+    ) -> None:
+        from socialbot.storage.runtime import DatabaseLock
+
+        self.settings = settings
+        self.paths = paths or [settings.campaigns_dir]
+        self.app = app or App(settings, sandbox=sandbox)
+        self.lock = DatabaseLock(self.app.engine, holder=f"{socket.gethostname()}:{os.getpid()}")
+        self.stop_event = threading.Event()
+        self.rescan_event = threading.Event()
+        self.scheduler = None
+        self._file_campaign: dict[str, str] = {}
+        self._digests: dict[str, str] = {}
+        self._last_metrics: dict[tuple[str, str], datetime] = {}
+
+    # --- campaigns ---------------------------------------------------------------------------
+    def load_and_sync(self, *, now: datetime) -> list[str]:
+        """Re-read the campaign files; invalid files are reported and keep their last valid version running."""
+        result = self.app.load(self.paths)
+        for problem in result.problems:
+            log.error("campaign file problem: %s", problem)
+        keep = {c.id: c for c in result.campaigns}
+        bad_files = {p.file for p in result.problems}
+        for file in bad_files:
+            cid = self._file_campaign.get(file)
+            if cid and cid in self.app.campaigns and cid not in keep and Path(file).exists():
+                keep[cid] = self.app.campaigns[cid]
+                log.warning("keeping the last valid version of campaign %s until %s is fixed", cid, file)
+        changed = [c for c in keep.values() if self._digests.get(c.id) != c.digest]
+        gone = [cid for cid in self.app.campaigns if cid not in keep]
+        summaries = self.app.sync(list(keep.values()), now=now)
+        for c in keep.values():
+            self._file_campaign[str(c.file)] = c.id
+            self._digests[c.id] = c.digest
+        for cid, summary in summaries.items():
+            if any(c.id == cid for c in changed):
+                log.info("campaign %s synced: %s", cid, summary)
+        if self.scheduler is not None:
+            for cid in gone:
+                self.scheduler.remove(f"publish:{cid}")
+                self.scheduler.remove(f"collect:{cid}:")
+                self._digests.pop(cid, None)
+            for c in changed:
+                self._schedule_campaign(c.id, now=now)
+        return [c.id for c in changed]
+
+    # --- jobs --------------------------------------------------------------------------------
+    def _publish_job(self, campaign_id: str):
+        def job(now: datetime) -> datetime | None:
+            from socialbot.storage import repositories as repo
+
+            self.app.publish_due(now=now, campaign_ids=[campaign_id])
+            wake = repo.next_wake(self.app.engine, campaign_ids=[campaign_id])
+            return min(wake, now + IDLE_RECHECK) if wake else now + IDLE_RECHECK
+
+        return job
+
+    def _collect_job(self, campaign_id: str, platform: str):
+        def job(now: datetime) -> datetime | None:
+            from socialbot.storage import repositories as repo
+
+            if campaign_id not in self.app.campaigns:
+                return None
+            key = (campaign_id, platform)
+            with_metrics = now - self._last_metrics.get(key, now - METRICS_EVERY) >= METRICS_EVERY
+            report = self.app.collect(campaign_id, platform, now=now, metrics=with_metrics)
+            if with_metrics:
+                self._last_metrics[key] = now
+            for note in report.notes:
+                log.info("collect %s/%s: %s", campaign_id, platform, note)
+            row = repo.campaign_row(self.app.engine, campaign_id)
+            interval = collect_interval(
+                newest_publication=repo.newest_publication(self.app.engine, campaign_id=campaign_id, platform=platform),
+                now=now,
+                campaign_ends=row.ends_at if row else now,
+                grace=timedelta(days=self.settings.collect_grace_days),
+            )
+            return now + interval if interval else None
+
+        return job
+
+    def _schedule_campaign(self, campaign_id: str, *, now: datetime) -> None:
+        assert self.scheduler is not None
+        self.scheduler.schedule(
+            f"publish:{campaign_id}", self._publish_job(campaign_id), at=now, campaign_id=campaign_id
+        )
+        for platform in self.app.campaigns[campaign_id].spec.campaign.platforms:
+            self.scheduler.schedule(
+                f"collect:{campaign_id}:{platform}",
+                self._collect_job(campaign_id, platform),
+                at=now,
+                campaign_id=campaign_id,
+                platform=platform,
+            )
+
+    def _reconcile_job(self, now: datetime) -> datetime:
+        self.app.reconcile(now=now)
+        return now + RECONCILE_EVERY
+
+    def _rescan_job(self, now: datetime) -> datetime:
+        self.load_and_sync(now=now)
+        return now + timedelta(seconds=self.settings.rescan_seconds)
+
+    def _heartbeat_job(self, now: datetime) -> datetime | None:
+        if not self.lock.heartbeat(now=now):
+            log.error("another daemon took over the lock on this database; stopping")
+            self.stop_event.set()
+            return None
+        return now + HEARTBEAT_EVERY
+
+    # --- run ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        now = self.app.clock()
+        self.app.migrate()
+        took_over = self.lock.acquire(now=now)
+        if took_over:
+            log.warning("took over the lock from a daemon that stopped without releasing it")
+        self.load_and_sync(now=now)
+        recovered = self.app.recover_in_flight(now=now)
+        if recovered:
+            log.warning("%d action(s) were in flight when the last run stopped; reconciling them", recovered)
+
+    def run_once(self) -> dict[str, int]:
+        """Everything due now, then exit: reconcile, publish, collect (for cron and tests)."""
+        now = self.app.clock()
+        totals = {"sent": 0, "missed": 0, "failed": 0, "unconfirmed": 0, "parked": 0, "interactions": 0, "errors": 0}
+        self.app.reconcile(now=now)
+        for cid in list(self.app.campaigns):
+            try:
+                report = self.app.publish_due(now=now, campaign_ids=[cid])
+                for k in ("sent", "missed", "failed", "unconfirmed", "parked"):
+                    totals[k] += getattr(report, k)
+            except SocialbotError as exc:
+                totals["errors"] += 1
+                log.error("campaign %s: publishing stopped: %s", cid, exc)
+        for cid, platform in self.app.collection_targets():
+            try:
+                totals["interactions"] += self.app.collect(cid, platform, now=self.app.clock()).new_interactions
+            except SocialbotError as exc:
+                totals["errors"] += 1
+                log.error("campaign %s on %s: collection failed: %s", cid, platform, exc)
+        return totals
+
+    def serve(self) -> None:
+        """Run jobs until stopped (SIGINT/SIGTERM, or ``stop_event`` set by a test)."""
+        from socialbot.scheduler import Scheduler
+
+        self.scheduler = Scheduler(self.app, clock=self.app.clock)
+        now = self.app.clock()
+        for cid in self.app.campaigns:
+            self._schedule_campaign(cid, now=now)
+        self.scheduler.schedule("reconcile", self._reconcile_job, at=now)
+        self.scheduler.schedule("rescan", self._rescan_job, at=now + timedelta(seconds=self.settings.rescan_seconds))
+        self.scheduler.schedule("heartbeat", self._heartbeat_job, at=now + HEARTBEAT_EVERY)
+        self.scheduler.start()
+        log.info("daemon running: %d campaign(s); stop with Ctrl-C or SIGTERM", len(self.app.campaigns))
+        while not self.stop_event.is_set():
+            if self.rescan_event.wait(timeout=1.0):
+                self.rescan_event.clear()
+                log.info("SIGHUP: re-reading campaign files")
+                self.scheduler.schedule("rescan", self._rescan_job, at=self.app.clock())
+        log.info("stopping: no new jobs; waiting for running jobs to finish")
+        self.scheduler.shutdown()
+
+    def close(self) -> None:
+        try:
+            self.lock.release()
+        finally:
+            self.app.close()
+        log.info("stopped cleanly")
+
+    def install_signal_handlers(self) -> None:
+        def stop(signum, _frame):
+            log.info("received %s", signal.Signals(signum).name)
+            self.stop_event.set()
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        if hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, lambda *_: self.rescan_event.set())
+
+
+def run(
+    settings: Settings, *, once: bool = False, sandbox: bool = False, paths: list[Path] | None = None
+) -> dict[str, int] | None:
+    daemon = Daemon(settings, sandbox=sandbox, paths=paths)
+    try:
+        daemon.start()
+    except BaseException:
+        daemon.close()  # releases the lock only if this daemon holds it
+        raise
+    try:
+        if once:
+            return daemon.run_once()
+        daemon.install_signal_handlers()
+        daemon.serve()
+        return None
+    finally:
+        daemon.close()

@@ -1,0 +1,175 @@
+"""The sandbox's simulated audience: seeded personas whose reactions to each post decay over the following hours."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from socialbot.domain.values import InteractionKind
+
+REPLIES = (
+    "Love this! 😍",
+    "Totally agree with you.",
+    "Hot chocolate, always.",
+    "Tea for me, thanks!",
+    "Can you ship to Portugal?",
+    "When does the sale start?",
+    "This made my day.",
+    "Layers are the answer 🧣",
+    "Where can I buy it?",
+    "Great tip, trying it tomorrow.",
+    "Is the wool really recycled?",
+    "More of this please!",
+    "I've been waiting for this 🙌",
+    "Not for me, but nice idea.",
+    "Do you have it in green?",
+)
+SPAM = ("Click here for free followers!!! 🔥", "DM me for crypto gains 🚀🚀", "Earn $500/day from home, link in bio")
+HASHTAG_POSTS = (
+    "My cosy corner this morning {tag}",
+    "New scarf, who dis {tag}",
+    "Best way to spend a snowy day {tag}",
+    "Finally got mine! {tag}",
+    "Hot drink + blanket = {tag}",
+)
+
+
+class Habit(StrEnum):
+    LURKER = "lurker"  # likes
+    REPLIER = "replier"  # replies, sometimes likes
+    REPOSTER = "reposter"  # reposts and quotes
+    CREATOR = "creator"  # posts with the campaign hashtag, mentions the brand
+    SPAMMY = "spammy"  # replies spam; new accounts with few followers
+    NEWCOMER = "newcomer"  # new account, occasionally likes or replies
+
+
+HABIT_MIX = (
+    (Habit.LURKER, 0.45),
+    (Habit.REPLIER, 0.2),
+    (Habit.REPOSTER, 0.12),
+    (Habit.CREATOR, 0.1),
+    (Habit.SPAMMY, 0.03),
+    (Habit.NEWCOMER, 0.1),
+)
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    username: str
+    habit: Habit
+    activity: float  # probability of reacting to any one post
+    account_age_days: int
+    followers: int
+    following: int
+    verified: bool
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """One simulated reaction: who, what, how long after the post, and any text."""
+
+    number: int
+    persona: Persona
+    kind: InteractionKind
+    delay: timedelta
+    text: str | None = None
+
+
+def stable_seed(*parts: object) -> int:
+    """A seed that does not depend on Python's hash randomisation."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+class Audience:
+    """A deterministic crowd: the same seed and post id always give the same reactions."""
+
+    def __init__(self, *, seed: int, size: int = 400, half_life: timedelta = timedelta(hours=2)) -> None:
+        self.seed = seed
+        self.half_life = half_life
+        rng = random.Random(stable_seed("audience", seed))
+        habits, weights = zip(*HABIT_MIX, strict=True)
+        self.personas: list[Persona] = []
+        for n in range(size):
+            habit = rng.choices(habits, weights)[0]
+            new = habit in (Habit.SPAMMY, Habit.NEWCOMER)
+            self.personas.append(
+                Persona(
+                    id=str(7_000_000 + n),
+                    username=f"{habit.value}_{n:03d}",
+                    habit=habit,
+                    activity={Habit.LURKER: 0.55, Habit.REPLIER: 0.5, Habit.REPOSTER: 0.45, Habit.CREATOR: 0.35}.get(
+                        habit, 0.2
+                    ),
+                    account_age_days=rng.randint(1, 20) if new else rng.randint(60, 4000),
+                    followers=rng.randint(0, 15) if new else int(rng.paretovariate(1.2) * 40),
+                    following=rng.randint(50, 900),
+                    verified=not new and rng.random() < 0.03,
+                )
+            )
+        self.by_id = {p.id: p for p in self.personas}
+
+    def reactions(self, post_id: str, *, hashtags: tuple[str, ...] = ()) -> list[Reaction]:
+        """Everything the crowd will ever do about ``post_id``, ordered by delay (a function of seed and id only)."""
+        rng = random.Random(stable_seed("post", self.seed, post_id))
+        boost = 1.0 + (stable_seed("question", post_id) % 5) / 10  # some posts simply draw more replies
+        tau = self.half_life.total_seconds() / math.log(2)
+        out: list[Reaction] = []
+        for persona in self.personas:
+            if rng.random() >= persona.activity:
+                continue
+            kinds = self._kinds(persona, rng, boost=boost, hashtags=hashtags)
+            for kind in kinds:
+                delay = timedelta(seconds=min(rng.expovariate(1 / tau), 48 * 3600) + 5)
+                out.append(Reaction(0, persona, kind, delay, self._text(persona, kind, rng, hashtags)))
+        out.sort(key=lambda r: (r.delay, r.persona.id, r.kind))
+        return [Reaction(i + 1, r.persona, r.kind, r.delay, r.text) for i, r in enumerate(out)]
+
+    @staticmethod
+    def _kinds(
+        persona: Persona, rng: random.Random, *, boost: float, hashtags: tuple[str, ...]
+    ) -> list[InteractionKind]:
+        k = InteractionKind
+        habit = persona.habit
+        if habit == Habit.LURKER:
+            return [k.LIKE]
+        if habit == Habit.REPLIER:
+            return [k.REPLY, k.LIKE] if rng.random() < 0.5 * boost else [k.REPLY]
+        if habit == Habit.REPOSTER:
+            return [k.REPOST, k.LIKE] if rng.random() < 0.7 else [k.QUOTE]
+        if habit == Habit.CREATOR:
+            kinds = [k.LIKE]
+            if hashtags and rng.random() < 0.6:
+                kinds.append(k.HASHTAG)
+            if rng.random() < 0.3:
+                kinds.append(k.MENTION)
+            return kinds
+        if habit == Habit.SPAMMY:
+            return [k.REPLY]
+        return [k.LIKE] if rng.random() < 0.7 else [k.REPLY]
+
+    @staticmethod
+    def _text(persona: Persona, kind: InteractionKind, rng: random.Random, hashtags: tuple[str, ...]) -> str | None:
+        if kind in (InteractionKind.LIKE, InteractionKind.REPOST):
+            return None
+        if persona.habit == Habit.SPAMMY:
+            return rng.choice(SPAM)
+        if kind == InteractionKind.HASHTAG:
+            return rng.choice(HASHTAG_POSTS).format(tag=hashtags[0] if hashtags else "")
+        if kind == InteractionKind.MENTION:
+            return "Shout-out to @brand for the cosiest launch"
+        return rng.choice(REPLIES)
+
+    def add_persona(self, persona: Persona) -> None:
+        """A person from outside the crowd (tests, rehearsals that script a reply)."""
+        self.personas.append(persona)
+        self.by_id[persona.id] = persona
+
+    def account_created(self, persona: Persona, *, epoch: datetime) -> datetime:
+        """When the persona's account was made, counted back from the world's ``epoch`` (its first post)."""
+        return epoch - timedelta(days=persona.account_age_days)

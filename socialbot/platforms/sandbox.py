@@ -1,0 +1,243 @@
+"""The sandbox platform: a real adapter whose world lives in the database and whose audience is simulated."""
+
+from __future__ import annotations
+
+import bisect
+import random
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from socialbot.domain.audience import Audience, Habit, Persona, Reaction, stable_seed
+from socialbot.domain.ledger import normalize_text
+from socialbot.domain.values import (
+    X_CAPABILITIES,
+    AuthorProfile,
+    Capabilities,
+    CollectBatch,
+    Draft,
+    Interaction,
+    InteractionKind,
+    Metrics,
+    OwnPost,
+    Published,
+    Target,
+)
+from socialbot.errors import ContentRejected, OutcomeUnknown, RateLimited, TransientPlatformError
+from socialbot.platforms.base import UsageMeter, utcnow
+
+WATERMARK = "sandbox:watermark"
+
+
+class _Timeline:
+    """A post's reactions sorted by delay, with prefix counts so "how many by time t" is a binary search."""
+
+    def __init__(self, reactions: list[Reaction]) -> None:
+        self.reactions = reactions
+        self.delays = [r.delay for r in reactions]
+        self.prefix: list[tuple[dict[InteractionKind, int], int]] = [({k: 0 for k in InteractionKind}, 0)]
+        for r in reactions:
+            counts, reach = self.prefix[-1]
+            counts = dict(counts)
+            counts[r.kind] += 1
+            if r.kind in (InteractionKind.REPOST, InteractionKind.QUOTE):
+                reach += r.persona.followers
+            self.prefix.append((counts, reach))
+
+    def index_after(self, delay: timedelta) -> int:
+        """Number of reactions with delay <= ``delay``."""
+        return bisect.bisect_right(self.delays, delay)
+
+    def counts_until(self, delay: timedelta) -> tuple[dict[InteractionKind, int], int, int]:
+        n = self.index_after(delay)
+        counts, reach = self.prefix[n]
+        return counts, reach, n
+
+
+class SandboxWorld(Protocol):
+    """Where the sandbox keeps its posts (storage.runtime.SandboxWorldStore in the product)."""
+
+    def next_id(self) -> int: ...
+    def save(self, *, remote_id: str, text: str, reply_to: str | None, created_at: datetime) -> None: ...
+    def exists(self, remote_id: str) -> bool: ...
+    def delete(self, remote_id: str) -> bool: ...
+    def posts_since(self, since: datetime) -> list[OwnPost]: ...
+    def created_at(self, remote_ids: list[str]) -> dict[str, datetime]: ...
+
+
+class SandboxPlatform:
+    """Deterministic given a seed; emulates X-like or Reddit-like capabilities; can be told to fail.
+
+    ``failure_rate`` is the share of calls that fail, split between rate limits, server errors and
+    (for publishing) lost responses whose post was accepted half of the time — exactly the cases
+    the ledger must survive.
+    """
+
+    name = "sandbox"
+
+    def __init__(
+        self,
+        *,
+        world: SandboxWorld,
+        seed: int = 42,
+        capabilities: Capabilities = X_CAPABILITIES,
+        failure_rate: float = 0.0,
+        clock: Callable[[], datetime] = utcnow,
+        hashtags: Sequence[str] = (),
+        audience: Audience | None = None,
+    ) -> None:
+        self.world = world
+        self.capabilities = capabilities
+        self.failure_rate = failure_rate
+        self.clock = clock
+        self.hashtags = tuple(hashtags)
+        self.audience = audience or Audience(seed=seed)
+        self.usage = UsageMeter()
+        self._failures = random.Random(stable_seed("failures", seed))
+        self._reactions: dict[str, _Timeline] = {}
+        self._scripted: dict[str, list[Reaction]] = {}
+        self._epoch: datetime | None = None
+
+    # --- failure injection -------------------------------------------------------------------
+    def _maybe_fail(self, endpoint: str, *, writes: bool = False) -> bool:
+        """Raise a simulated failure; returns True when a write should "succeed but lose its answer"."""
+        self.usage.count(endpoint)
+        if self.failure_rate <= 0 or self._failures.random() >= self.failure_rate:
+            return False
+        roll = self._failures.random()
+        if roll < 0.4:
+            raise RateLimited(
+                f"sandbox {endpoint}: 429 Too Many Requests", retry_after=self._failures.choice((60, 300, 900))
+            )
+        if writes and roll < 0.7:
+            return True
+        raise TransientPlatformError(f"sandbox {endpoint}: 503 Service Unavailable")
+
+    # --- publishing --------------------------------------------------------------------------
+    def publish(self, draft: Draft) -> Published:
+        lose_answer = self._maybe_fail("publish", writes=True)
+        now = self.clock()
+        caps = self.capabilities
+        if caps.needs_subreddit and not draft.reply_to and not draft.subreddit:
+            raise ContentRejected("sandbox: SUBREDDIT_REQUIRED — a submission needs a subreddit")
+        if draft.reply_to and not self.world.exists(draft.reply_to):
+            raise ContentRejected(f"sandbox: the post being replied to ({draft.reply_to}) does not exist")
+        if caps.platform == "x":
+            wanted = normalize_text(draft.text)
+            for post in self.world.posts_since(now - timedelta(hours=24)):
+                if normalize_text(post.text) == wanted:
+                    raise ContentRejected("sandbox: You are not allowed to create a Tweet with duplicate content.")
+        remote_id = str(1_800_000_000 + self.world.next_id())
+        self.world.save(remote_id=remote_id, text=draft.text, reply_to=draft.reply_to, created_at=now)
+        if lose_answer and self._failures.random() < 0.5:
+            raise OutcomeUnknown("sandbox publish: connection lost after the request was sent")
+        return Published(remote_id=remote_id, url=f"https://sandbox.invalid/posts/{remote_id}", created_at=now)
+
+    def delete(self, remote_id: str) -> None:
+        self._maybe_fail("delete")
+        if not self.world.delete(remote_id):
+            raise ContentRejected(f"sandbox: no post {remote_id} to delete")
+
+    def recent_own_posts(self, *, since: datetime) -> list[OwnPost]:
+        self._maybe_fail("own_posts")
+        return self.world.posts_since(since)
+
+    # --- collection --------------------------------------------------------------------------
+    def _reactions_for(self, remote_id: str) -> _Timeline:
+        timeline = self._reactions.get(remote_id)
+        if timeline is None:
+            reactions = self.audience.reactions(remote_id, hashtags=self.hashtags)
+            reactions = sorted([*reactions, *self._scripted.get(remote_id, ())], key=lambda r: r.delay)
+            timeline = self._reactions[remote_id] = _Timeline(reactions)
+        return timeline
+
+    def _author(self, persona_id: str, now: datetime) -> AuthorProfile:
+        p = self.audience.by_id[persona_id]
+        epoch = self._epoch or now
+        return AuthorProfile(
+            platform=self.capabilities.platform,
+            remote_id=p.id,
+            username=p.username,
+            taken_at=now,
+            created_at=self.audience.account_created(p, epoch=epoch),
+            followers=p.followers,
+            following=p.following,
+            verified=p.verified,
+            protected=False,
+            karma=p.followers * 7 if self.capabilities.platform == "reddit" else None,
+        )
+
+    def fetch_interactions(
+        self, targets: Sequence[Target], *, cursors: Mapping[str, str], keywords: Sequence[str] = (), now: datetime
+    ) -> CollectBatch:
+        self._maybe_fail("collect")
+        since = datetime.fromisoformat(cursors[WATERMARK]) if WATERMARK in cursors else None
+        if targets and self._epoch is None:
+            self._epoch = min(t.published_at for t in targets)
+        interactions: list[Interaction] = []
+        people: set[str] = set()
+        for target in targets:
+            timeline = self._reactions_for(target.remote_id)
+            lo = timeline.index_after(since - target.published_at) if since is not None else 0
+            hi = timeline.index_after(now - target.published_at)
+            for r in timeline.reactions[lo:hi]:
+                at = target.published_at + r.delay
+                if r.kind == InteractionKind.HASHTAG and not keywords:
+                    continue
+                linked = r.kind not in (InteractionKind.HASHTAG, InteractionKind.MENTION)
+                interactions.append(
+                    Interaction(
+                        platform=self.capabilities.platform,
+                        remote_id=f"{target.remote_id}-{r.number}",
+                        kind=r.kind,
+                        author_id=r.persona.id,
+                        created_at=at,
+                        target_id=target.remote_id if linked else None,
+                        parent_id=target.remote_id if linked else None,
+                        text=r.text,
+                    )
+                )
+                people.add(r.persona.id)
+        authors = tuple(self._author(pid, now) for pid in sorted(people))
+        return CollectBatch(interactions=tuple(interactions), authors=authors, cursors={WATERMARK: now.isoformat()})
+
+    def fetch_metrics(self, remote_ids: Sequence[str], *, now: datetime) -> list[Metrics]:
+        self._maybe_fail("metrics")
+        published = self.world.created_at(list(remote_ids))
+        out = []
+        for rid in remote_ids:
+            if rid not in published:
+                continue
+            timeline = self._reactions_for(rid)
+            count, reach, seen = timeline.counts_until(now - published[rid])
+            impressions = 25 * seen + reach // 10
+            reddit = self.capabilities.platform == "reddit"
+            out.append(
+                Metrics(
+                    remote_id=rid,
+                    taken_at=now,
+                    likes=None if reddit else count[InteractionKind.LIKE],
+                    replies=None if reddit else count[InteractionKind.REPLY],
+                    reposts=None if reddit else count[InteractionKind.REPOST],
+                    quotes=None if reddit else count[InteractionKind.QUOTE],
+                    impressions=None if reddit else impressions,
+                    score=count[InteractionKind.LIKE] + 1 if reddit else None,
+                    upvote_ratio=0.93 if reddit else None,
+                    comments=count[InteractionKind.REPLY] if reddit else None,
+                )
+            )
+        return out
+
+    def fetch_profiles(self, author_ids: Sequence[str], *, now: datetime) -> list[AuthorProfile]:
+        self._maybe_fail("profiles")
+        return [self._author(a, now) for a in author_ids if a in self.audience.by_id]
+
+    def script_reply(self, remote_id: str, *, author: str, text: str, after: timedelta) -> None:
+        """Make a named person reply to ``remote_id`` ``after`` its publication (tests and scripted rehearsals)."""
+        persona_id = str(stable_seed("scripted", author) % 10**9 + 9 * 10**9)
+        if persona_id not in self.audience.by_id:
+            self.audience.add_persona(Persona(persona_id, author, Habit.REPLIER, 0.0, 365, 10, 10, False))
+        self._reactions.pop(remote_id, None)  # rebuilt with the scripted reply on next use
+        scripted = self._scripted.setdefault(remote_id, [])
+        number = 10_000_000 + len(scripted) + 1
+        scripted.append(Reaction(number, self.audience.by_id[persona_id], InteractionKind.REPLY, after, text))

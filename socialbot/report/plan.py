@@ -1,0 +1,75 @@
+"""Renders a campaign plan (the concrete timeline) as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+
+from socialbot.domain.ledger import PlannedAction
+from socialbot.domain.planning import Skipped
+
+
+def plan_rows(actions: list[PlannedAction]) -> list[dict]:
+    return [
+        {
+            "key": a.key,
+            "campaign": a.campaign_id,
+            "item": a.item_id,
+            "occurrence": a.occurrence,
+            "platform": a.platform,
+            "part": a.part + 1,
+            "due_utc": a.due_at.isoformat(),
+            "due_local": a.local.isoformat(),
+            "text": a.draft.text,
+            "title": a.draft.title,
+            "subreddit": a.draft.subreddit,
+            "note": a.note,
+            "over_limit_by": a.over_by,
+        }
+        for a in actions
+    ]
+
+
+def render_plan_json(actions: list[PlannedAction], skipped: list[tuple[str, Skipped]], estimates: list[dict]) -> str:
+    return json.dumps(
+        {
+            "actions": plan_rows(actions),
+            "skipped": [
+                {"item": item, "scheduled_local": s.scheduled.isoformat(), "reason": s.reason} for item, s in skipped
+            ],
+            "api_estimates": estimates,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def render_plan_table(
+    actions: list[PlannedAction], skipped: list[tuple[str, Skipped]], estimates: list[dict], console, *, title: str
+) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("when (local)")
+    table.add_column("platform")
+    table.add_column("item")
+    table.add_column("text", overflow="fold", max_width=70)
+    table.add_column("notes", overflow="fold", max_width=40)
+    threads = {(b.campaign_id, b.item_id) for b in actions if b.part > 0}
+    for a in actions:
+        preview = a.draft.text if len(a.draft.text) <= 90 else a.draft.text[:87] + "…"
+        notes = []
+        if a.note:
+            notes.append(a.note)
+        if a.over_by:
+            notes.append(f"[red]⚠ {a.over_by} characters over the limit[/red]")
+        item = a.item_id + (f" [{a.part + 1}]" if (a.campaign_id, a.item_id) in threads else "")
+        table.add_row(
+            a.local.strftime("%a %Y-%m-%d %H:%M %Z"), a.platform, escape(item), escape(preview), "; ".join(notes)
+        )
+    console.print(table)
+    for item, s in skipped:
+        console.print(f"  skipped {escape(item)} at {s.scheduled:%Y-%m-%d %H:%M}: {escape(s.reason)}")
+    for e in estimates:
+        cost = f", about ${e['cost_usd']:.2f}" if e.get("cost_usd") is not None else ""
+        console.print(f"  {e['campaign']} on {e['platform']}: about {e['calls']} API calls ({e['detail']}){cost}")
