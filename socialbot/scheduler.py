@@ -38,8 +38,8 @@ class Scheduler:
         )
         self._funcs: dict[str, tuple[JobFunc, str | None, str | None]] = {}
 
-    def start(self) -> None:
-        self._scheduler.start()
+    def start(self, *, paused: bool = False) -> None:
+        self._scheduler.start(paused=paused)
 
     def shutdown(self) -> None:
         """Stop taking work, then wait for running jobs to finish."""

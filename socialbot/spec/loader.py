@@ -103,16 +103,18 @@ def load_file(file: Path) -> tuple[Campaign | None, list[Problem]]:
     if located is None:
         return None, problems
     if not isinstance(located.data, dict):
-        kind = type(located.data).__name__ if located.data is not None else "nothing"
+        kind = {list: "a list", str: "a single value"}.get(type(located.data), type(located.data).__name__)
         return None, [
             *problems,
             located.problem((), f"a campaign file is a mapping with a 'campaign:' key, not {kind}"),
         ]
-    problems.extend(_interpolate(located))
+    env_problems = _interpolate(located)
+    problems.extend(env_problems)
     try:
         spec = CampaignFile.model_validate(located.data)
     except ValidationError as exc:
-        problems.extend(_translate(exc, located))
+        env_paths = {p.path for p in env_problems}  # an unresolved ${VAR} is reported once, not again as invalid
+        problems.extend(p for p in _translate(exc, located) if p.path not in env_paths)
         return None, _dedupe(problems)
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     warnings = tuple(
@@ -230,18 +232,35 @@ def _timezones() -> tuple[str, ...]:
 def _translate(exc: ValidationError, located: Located) -> list[Problem]:
     problems: list[Problem] = []
     seen_paths: set[tuple] = set()
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt_keys(errors, located)
+    for err in errors:
         kind = err["type"]
         path = _data_path(located.data, err["loc"], missing=kind == "missing")
+        if kind == "missing" and path in misspelt:
+            continue  # 'shedule' is reported as "did you mean 'schedule'?"; "schedule is missing" would repeat it
         if path in seen_paths and kind != "extra_forbidden":
             continue  # a union reports each member's failure: one message per key is enough
         seen_paths.add(path)
         message = _message(err, path)
-        if kind == "extra_forbidden":
-            problems.append(located.problem(path, message))
-        else:
-            problems.append(located.problem(path, message))
+        if kind == "value_error" and path == ("campaign",) and message.startswith("ends ("):
+            path = ("campaign", "ends")  # point at the line to fix, not at the section
+        problems.append(located.problem(path, message))
     return problems
+
+
+def _misspelt_keys(errors: list, located: Located) -> set[tuple]:
+    """Paths of required keys that are present under a misspelt name (the "did you mean" of an unknown key)."""
+    found: set[tuple] = set()
+    for err in errors:
+        if err["type"] != "extra_forbidden":
+            continue
+        path = _data_path(located.data, err["loc"], missing=False)
+        model = _model_at(path[:-1])
+        hint = suggest(str(path[-1]), list(model.model_fields)) if model and path else None
+        if hint:
+            found.add((*path[:-1], hint))
+    return found
 
 
 def _message(err: dict, path: tuple) -> str:
@@ -277,12 +296,31 @@ def _message(err: dict, path: tuple) -> str:
         return f"'{value}' is not a valid id; use lower-case letters, digits and dashes (e.g. launch-day)"
     if kind == "string_pattern_mismatch" and key == "subreddit":
         return f"'{value}' is not a subreddit name; write it without 'r/' (letters, digits, _)"
-    if kind in ("string_type", "int_type", "int_parsing", "bool_type", "list_type", "dict_type", "model_type"):
+    ctx = err.get("ctx") or {}
+    if kind == "too_short" and isinstance(value, list):
+        hint = "; for a single text use 'text'" if key == "variants" else ""
+        return f"needs at least {ctx.get('min_length')} entries, got {len(value)}{hint}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = {"greater_than_equal": "at least", "greater_than": "more than", "less_than_equal": "at most"}
+        word = bound.get(kind, "less than")
+        limit = next(iter(ctx.values()), "?")
+        return f"must be {word} {limit}, got {value!r}"
+    if kind in (
+        "string_type",
+        "int_type",
+        "int_parsing",
+        "bool_type",
+        "bool_parsing",
+        "list_type",
+        "dict_type",
+        "model_type",
+    ):
         expected = {
             "string_type": "text",
             "int_type": "a whole number",
             "int_parsing": "a whole number",
             "bool_type": "true or false",
+            "bool_parsing": "true or false",
             "list_type": "a list",
             "dict_type": "a mapping of keys",
             "model_type": "a mapping of keys",
