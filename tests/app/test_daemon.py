@@ -79,7 +79,7 @@ def test_sigterm_mid_run_exits_zero_and_loses_nothing(tmp_path, campaigns_dir):
                 continue
         assert sent >= 2, "the daemon did not publish the due posts"
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        _out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
