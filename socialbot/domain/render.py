@@ -70,27 +70,23 @@ def render(source: str, context: RenderContext) -> str:
     try:
         return template.render(context.variables()).strip()
     except UndefinedError as exc:
-        raise TemplateProblem(_undefined_message(str(exc.message), context)) from None
+        raise TemplateProblem(_undefined_message(str(exc.message), source, context)) from None
     except SecurityError as exc:
         raise TemplateProblem(f"not allowed in a template: {exc}") from None
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise TemplateProblem(f"template failed: {exc}") from None
 
 
-def _undefined_message(message: str, context: RenderContext) -> str:
+def _undefined_message(message: str, source: str, context: RenderContext) -> str:
     """Jinja says "'dict object' has no attribute 'x'"; say which name is unknown and what exists instead."""
     import re
 
-    known = ", ".join(sorted(context.variables()))
     attribute = re.fullmatch(r"'dict object' has no attribute '([^']*)'", message)
-    if attribute is None:
-        return f"{message}; the variables are: {known}"
-    name = attribute.group(1)
-    countdowns = [n for n, _ in context.countdowns]
-    if name not in ("id", "name") and name not in countdowns:
-        defined = ", ".join(countdowns) or "none"
-        return (
-            f"'{name}' is not a countdown (days_to.{name}): add '{name}: YYYY-MM-DD' under campaign.countdowns "
-            f"(defined: {defined}); or, for campaign.{name}: the campaign has only id and name"
-        )
+    if attribute and re.search(rf"days_to\s*(\.\s*{re.escape(attribute.group(1))}\b|\[)", source):
+        name = attribute.group(1)
+        defined = ", ".join(n for n, _ in context.countdowns) or "none"
+        return f"no countdown named '{name}' for days_to.{name}; add it under campaign.countdowns (defined: {defined})"
+    if attribute:
+        return f"'campaign.{attribute.group(1)}' does not exist; campaign has only id and name"
+    known = ", ".join(sorted(context.variables()))
     return f"{message}; the variables are: {known}"

@@ -128,6 +128,8 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
             message = f"YAML syntax error: {message}"
             if exc.context:
                 message += f" ({exc.context})"
+            if "expected <block end>" in message:
+                message += "; check this line's indentation, and for a quote left open on a line above"
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         return None, [Problem(file, line, column, "", message)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
@@ -102,9 +102,41 @@ def _store_authors(engine: Engine, s, authors: Sequence[AuthorProfile], *, now: 
     ]
     for chunk in _chunks(rows):
         s.exec(stmt, params=chunk)
-    snapshots = [_snapshot_values(a) for a in unique.values() if _has_profile(a)]
+    fresh = _recently_snapshotted(s, [a for a in unique.values() if _has_profile(a)])
+    snapshots = [
+        _snapshot_values(a) for a in unique.values() if _has_profile(a) and (a.platform, a.remote_id) not in fresh
+    ]
     for chunk in _chunks(snapshots):
         s.exec(insert(AuthorSnapshotRow), params=chunk)
+
+
+SNAPSHOT_EVERY = timedelta(hours=24)
+
+
+def _recently_snapshotted(s, authors: Sequence[AuthorProfile]) -> set[tuple[str, str]]:
+    """Authors with a snapshot younger than a day: a profile seen in every reply is stored once a day, not each time."""
+    from sqlalchemy import func
+
+    found: set[tuple[str, str]] = set()
+    by_platform: dict[str, list[AuthorProfile]] = {}
+    for a in authors:
+        by_platform.setdefault(a.platform, []).append(a)
+    for platform, group in by_platform.items():
+        oldest_fresh = min(a.taken_at for a in group) - SNAPSHOT_EVERY
+        ids = [a.remote_id for a in group]
+        for chunk in _chunks(ids, 900):
+            q = (
+                select(AuthorSnapshotRow.remote_id)
+                .where(
+                    AuthorSnapshotRow.platform == platform,
+                    AuthorSnapshotRow.remote_id.in_(chunk),
+                    AuthorSnapshotRow.taken_at > oldest_fresh,
+                )
+                .group_by(AuthorSnapshotRow.remote_id)
+                .having(func.count() > 0)
+            )
+            found.update((platform, r) for r in s.exec(q).scalars())
+    return found
 
 
 def _has_profile(a: AuthorProfile) -> bool:

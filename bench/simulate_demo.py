@@ -1,0 +1,72 @@
+"""Prints how long simulations take: the demo campaign, and a two-week campaign of ~100 posts (target < 15 s)."""
+
+from __future__ import annotations
+
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from socialbot.settings import Settings
+from socialbot.simulation import simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HUNDRED_POSTS = """
+campaign:
+  id: bench-hundred
+  name: Two weeks, about a hundred posts
+  timezone: Europe/Madrid
+  starts: 2026-12-01
+  ends: 2026-12-14
+  platforms: [sandbox]
+  hashtags: ["#BenchWeek"]
+posts:
+  - id: morning
+    text: "Morning post {{ occurrence }} on {{ date }} #BenchWeek"
+    schedule: {every: 1d, starting: "2026-12-01 08:30"}
+  - id: late-morning
+    text: "Late-morning question {{ occurrence }}: what are you working on?"
+    schedule: {every: 1d, starting: "2026-12-01 11:00"}
+  - id: lunch
+    text: "Lunch poll {{ occurrence }} on {{ weekday }}: soup or salad?"
+    schedule: {every: 1d, starting: "2026-12-01 13:30"}
+  - id: afternoon
+    text: "Afternoon tip {{ occurrence }}: take a short walk."
+    schedule: {every: 1d, starting: "2026-12-01 16:00"}
+  - id: evening
+    text: "Evening recap {{ occurrence }} for {{ date }}"
+    schedule: {every: 1d, starting: "2026-12-01 19:00"}
+  - id: night
+    text: "Night owl thread {{ occurrence }}"
+    schedule: {every: 1d, starting: "2026-12-01 21:30"}
+  - id: launch
+    thread: ["Launch {{ occurrence }} 1/4", "Launch {{ occurrence }} 2/4", "Launch {{ occurrence }} 3/4", "Launch {{ occurrence }} 4/4"]
+    schedule: {at: ["2026-12-04 10:00", "2026-12-11 10:00"]}
+"""
+
+
+def run(path: Path, db: Path) -> tuple[float, object]:
+    settings = Settings(database_url=f"sqlite:///{db}", _env_file=None)
+    start = time.perf_counter()
+    app, result = simulate(settings, [path])
+    elapsed = time.perf_counter() - start
+    app.close()
+    return elapsed, result
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        demo_time, demo = run(ROOT / "campaigns" / "demo.yaml", tmp / "demo.db")
+        hundred_file = tmp / "hundred.yaml"
+        hundred_file.write_text(textwrap.dedent(HUNDRED_POSTS))
+        big_time, big = run(hundred_file, tmp / "hundred.db")
+    print(f"demo campaign: {demo.sent} posts, {demo.interactions:,} interactions simulated in {demo_time:.1f} s")
+    print(
+        f"~100-post campaign: {big.sent} posts, {big.interactions:,} interactions simulated in {big_time:.1f} s (target < 15 s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
