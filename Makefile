@@ -20,12 +20,12 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check socialbot tests bench
-	$(BIN)/ruff format --check socialbot tests bench
+	$(BIN)/ruff check socialbot tests bench tools
+	$(BIN)/ruff format --check socialbot tests bench tools
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix socialbot tests bench
-	$(BIN)/ruff format socialbot tests bench
+	$(BIN)/ruff check --fix socialbot tests bench tools
+	$(BIN)/ruff format socialbot tests bench tools
 
 bench: $(STAMP)
 	$(BIN)/python bench/cli_startup.py

@@ -34,7 +34,8 @@ def check_all(settings: Settings) -> list[AccountStatus]:
             out.append(AccountStatus("reddit", profile, False, f"missing {', '.join(creds.missing())}"))
             continue
         from socialbot import __version__
-        from socialbot.platforms.reddit import build_user_agent, check_account
+        from socialbot.platforms.reddit import build_user_agent
+        from socialbot.platforms.reddit_auth import check_account
 
         result = check_account(
             creds,

@@ -9,7 +9,7 @@ from socialbot.domain.ledger import PlannedAction
 from socialbot.domain.planning import Occurrence, Skipped, expand
 from socialbot.domain.render import RenderContext, render
 from socialbot.domain.textlimits import over_limit
-from socialbot.domain.values import CAPABILITIES, X_CAPABILITIES, Capabilities, Draft, MediaItem
+from socialbot.domain.values import CAPABILITIES, X_CAPABILITIES, Capabilities, Draft, MediaItem, PollDraft
 from socialbot.spec.loader import Campaign
 from socialbot.spec.models import Post
 
@@ -89,7 +89,12 @@ def build_drafts(campaign: Campaign, post: Post, occ: Occurrence, platform: str)
                 nsfw=r.nsfw,
                 spoiler=r.spoiler,
             )
-        drafts.append(Draft(text=text, media=media if i == 0 else (), **options))
+        poll = (
+            PollDraft(options=tuple(post.poll.options), duration_minutes=post.poll.minutes())
+            if post.poll and i == 0
+            else None
+        )
+        drafts.append(Draft(text=text, media=media if i == 0 else (), poll=poll, **options))
     return drafts
 
 

@@ -60,6 +60,8 @@ def check_campaign(campaign: Campaign) -> list[Problem]:
                         ("posts", i, "media"), f"{len(media)} media files; {platform} allows at most {caps.max_media}"
                     )
                 )
+        if post.poll is not None:
+            problems.extend(_check_poll(campaign, i, post, platforms))
         for j, m in enumerate(post.media_specs()):
             path = campaign.file.parent / m.path
             if not path.is_file():
@@ -125,3 +127,51 @@ def check_campaign(campaign: Campaign) -> list[Problem]:
                 )
                 reported += 1
     return problems
+
+
+def _check_poll(campaign: Campaign, i: int, post, platforms: list[str]) -> list[Problem]:
+    """Native poll limits come from each platform's Capabilities."""
+    from socialbot.spec.actions import capabilities_for
+
+    loc = campaign.located
+    out: list[Problem] = []
+    minutes = post.poll.minutes()
+    for platform in platforms:
+        limits = capabilities_for(platform).polls
+        if limits is None:
+            out.append(
+                loc.problem(("posts", i, "poll"), f"{platform} has no native polls; remove 'poll' or the platform")
+            )
+            continue
+        n = len(post.poll.options)
+        if not limits.min_options <= n <= limits.max_options:
+            out.append(
+                loc.problem(
+                    ("posts", i, "poll", "options"),
+                    f"{n} options; {platform} polls take {limits.min_options} to {limits.max_options}",
+                )
+            )
+        for j, option in enumerate(post.poll.options):
+            if len(option) > limits.max_option_length:
+                out.append(
+                    loc.problem(
+                        ("posts", i, "poll", "options", j),
+                        f"option '{option}' is {len(option) - limits.max_option_length} characters over {platform}'s {limits.max_option_length}",
+                    )
+                )
+        if not limits.min_duration_minutes <= minutes <= limits.max_duration_minutes:
+            out.append(
+                loc.problem(
+                    ("posts", i, "poll", "duration"),
+                    f"{post.poll.duration} is outside {platform}'s poll durations: {_minutes(limits.min_duration_minutes)} to {_minutes(limits.max_duration_minutes)}",
+                )
+            )
+        if len(set(post.poll.options)) != n:
+            out.append(loc.problem(("posts", i, "poll", "options"), "two options are the same"))
+    return out
+
+
+def _minutes(n: int) -> str:
+    if n % 1440 == 0:
+        return f"{n // 1440} day{'s' if n != 1440 else ''}"
+    return f"{n} minutes"

@@ -225,6 +225,22 @@ class RedditOptions(_Frozen):
         return self
 
 
+class PollSpec(_Frozen):
+    """A native poll attached to the post (X: 2–4 options of ≤ 25 characters, 5 min–7 days; Reddit: 2–6 options, 1–7 days)."""
+
+    options: list[str] = Field(min_length=2, description="The answers people can pick.")
+    duration: Duration = Field("1d", description="How long voting stays open, e.g. 30m, 1d, 7d.")
+
+    @field_validator("duration")
+    @classmethod
+    def _check_duration(cls, v: str) -> str:
+        _duration(v)
+        return v
+
+    def minutes(self) -> int:
+        return int(_duration(self.duration).total_seconds() // 60)
+
+
 class Post(_Frozen):
     """A planned post: one text, rotating variants, or a thread of parts."""
 
@@ -233,6 +249,7 @@ class Post(_Frozen):
     variants: list[str] | None = Field(None, min_length=2, description="Texts rotated across occurrences.")
     thread: list[str] | None = Field(None, min_length=2, description="Parts posted as a reply chain.")
     media: list[MediaSpec | str] = Field(default_factory=list)
+    poll: PollSpec | None = Field(None, description="A native poll on the post (on the first part of a thread).")
     schedule: Schedule
     platforms: list[Literal["x", "reddit", "sandbox"]] | None = Field(
         None, description="Default: all of the campaign's."
