@@ -57,11 +57,16 @@ def authorize_x(settings: Settings, *, profile: str, prompt: Callable[[str], str
 
 
 def authorize_reddit(settings: Settings, *, profile: str, port: int, show: Callable[[str], None]) -> dict[str, str]:
-    from socialbot.platforms.reddit import code_flow
+    from socialbot import __version__
+    from socialbot.platforms.reddit import build_user_agent
+    from socialbot.platforms.reddit_auth import code_flow
 
+    creds = reddit_credentials(profile)
     return code_flow(
-        reddit_credentials(profile),
+        creds,
         redirect_port=port,
+        user_agent=settings.reddit_user_agent
+        or build_user_agent(username=creds.username or profile, version=__version__),
         show_url=show,
         reddit_url=settings.reddit_url,
         oauth_url=settings.reddit_oauth_url,

@@ -44,7 +44,7 @@ def gather_status(settings: Settings, *, campaign_id: str | None, now: datetime)
         jobs = reporting.parked_jobs(engine, now=now)
         out = []
         for c in campaigns:
-            budget = None
+            budget = _x_budget(c.file_path, usage=[u for u in usage if u.campaign_id == c.id])
             out.append(
                 {
                     "id": c.id,
@@ -90,6 +90,30 @@ def gather_status(settings: Settings, *, campaign_id: str | None, now: datetime)
         engine.dispose()
 
 
+def _x_budget(file_path: str, *, usage) -> dict | None:
+    """Today's X posts and reads against the campaign's x.max_posts_per_day / x.max_reads_per_day."""
+    from pathlib import Path
+
+    from socialbot.platform_registry import X_POST_ENDPOINTS
+    from socialbot.spec.loader import load_file
+
+    campaign, _ = load_file(Path(file_path)) if Path(file_path).is_file() else (None, [])
+    if campaign is None:
+        return None
+    caps = campaign.spec.campaign.x
+    if caps.max_posts_per_day is None and caps.max_reads_per_day is None:
+        return None
+    x_usage = [u for u in usage if u.platform == "x"]
+    posts = sum(u.calls for u in x_usage if u.endpoint in X_POST_ENDPOINTS)
+    reads = sum(u.calls for u in x_usage if u.endpoint.startswith("GET "))
+    return {
+        "posts_today": posts,
+        "max_posts_per_day": caps.max_posts_per_day,
+        "reads_today": reads,
+        "max_reads_per_day": caps.max_reads_per_day,
+    }
+
+
 def render_status(data: dict, *, fmt: str, console) -> None:
     if fmt == "json":
         console.print_json(json.dumps(data))
@@ -119,5 +143,17 @@ def render_status(data: dict, *, fmt: str, console) -> None:
             console.print(f"  job {escape(j['job'])} parked until {j['until']} — {escape(j['reason'] or '')}")
         for platform, when in c["last_collection"].items():
             console.print(f"  last collection on {platform}: {when}")
+        if c["budget"]:
+            b = c["budget"]
+            console.print(
+                f"  X budget today: {b['posts_today']}/{b['max_posts_per_day'] or '∞'} posts, {b['reads_today']}/{b['max_reads_per_day'] or '∞'} reads"
+                + (" — [yellow]limit reached, work parked until midnight UTC[/yellow]" if _over(b) else "")
+            )
         if c["api_calls_today"]:
             console.print("  API calls today: " + ", ".join(f"{k}: {v}" for k, v in c["api_calls_today"].items()))
+
+
+def _over(b: dict) -> bool:
+    return (b["max_posts_per_day"] is not None and b["posts_today"] >= b["max_posts_per_day"]) or (
+        b["max_reads_per_day"] is not None and b["reads_today"] >= b["max_reads_per_day"]
+    )
