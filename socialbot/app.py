@@ -323,7 +323,7 @@ class App:
 
         campaign = self.campaigns[campaign_id]
         report = CollectReport()
-        pubs = repo.publications(self.engine, campaign_id=campaign_id, platform=platform_name)
+        pubs = repo.publication_refs(self.engine, campaign_id=campaign_id, platform=platform_name)
         if not pubs:
             return report
         report.newest_publication = max(p.published_at for p in pubs)

@@ -54,8 +54,13 @@ class PlannedAction:
 
 
 def idempotency_key(campaign_id: str, item_id: str, scheduled: datetime, platform: str, part: int) -> str:
-    """Deterministic: the same campaign, item, occurrence, platform and part always give the same key."""
-    return f"{campaign_id}/{item_id}/{scheduled:%Y%m%dT%H%M}/{platform}/{part}"
+    """Deterministic: the same campaign, item, occurrence, platform and part always give the same key.
+
+    The second pass through a repeated wall-clock time (the DST fall-back hour, ``fold=1``) gets a
+    ``b`` suffix so both occurrences keep their own row.
+    """
+    second_pass = "b" if scheduled.fold == 1 else ""
+    return f"{campaign_id}/{item_id}/{scheduled:%Y%m%dT%H%M}{second_pass}/{platform}/{part}"
 
 
 def draft_to_json(draft: Draft) -> str:

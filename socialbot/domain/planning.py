@@ -8,7 +8,8 @@ The DST rule, documented in docs/campaigns.md:
   the gap (to 03:30), so the post still goes out that day;
 - a local time that occurs twice (02:30 on the fall-back day) is taken at its first occurrence
   (the summer-time one), once.
-``every`` in hours or minutes is elapsed time: it is added in UTC.
+``every`` in hours or minutes is elapsed time: it is added in UTC, so every step is a distinct
+instant, including both passes through the repeated hour of the fall-back night.
 """
 
 from __future__ import annotations
@@ -40,8 +41,12 @@ def parse_duration(text: str) -> timedelta:
 
 
 def localize(naive: datetime, tz: ZoneInfo) -> datetime:
-    """Attach ``tz`` to a wall-clock time by the DST rule above; returns an aware local datetime."""
-    first = naive.replace(tzinfo=tz, fold=0)
+    """Attach ``tz`` to a wall-clock time by the DST rule above; returns an aware local datetime.
+
+    Wall-clock rules produce ``fold=0`` (the first of a repeated time); elapsed-time steps keep the
+    ``fold`` of the instant they came from, so the second 02:30 of a fall-back night stays distinct.
+    """
+    first = naive.replace(tzinfo=tz)
     roundtrip = first.astimezone(UTC).astimezone(tz)
     if roundtrip.replace(tzinfo=None) != naive:
         return roundtrip  # a gap: the equivalent instant, i.e. shifted forward by the gap
@@ -132,7 +137,7 @@ def _elapsed_times(rule: Rule, tz: ZoneInfo, *, window_start: datetime, window_e
     out: list[datetime] = []
     current = start
     while current <= end and len(out) < MAX_OCCURRENCES:
-        out.append(current.astimezone(tz).replace(tzinfo=None, fold=0))
+        out.append(current.astimezone(tz).replace(tzinfo=None))  # keeps fold: see localize()
         if rule.count and len(out) >= rule.count:
             break
         current += rule.every  # type: ignore[operator]

@@ -306,3 +306,23 @@ def count_with_status(engine: Engine, status: Status, *, campaign_ids: Sequence[
             .where(LedgerRow.status == status.value, LedgerRow.campaign_id.in_(list(campaign_ids)))
         )
         return s.exec(q).one()
+
+
+@dataclass(frozen=True)
+class PublicationRef:
+    remote_id: str
+    part: int
+    published_at: datetime
+
+
+def publication_refs(engine: Engine, *, campaign_id: str, platform: str) -> list[PublicationRef]:
+    """What collection needs of each publication, without loading ORM objects (this runs every few minutes)."""
+    from datetime import UTC
+
+    with session_scope(engine) as s:
+        q = (
+            select(PublicationRow.remote_id, PublicationRow.part, PublicationRow.published_at)
+            .where(PublicationRow.campaign_id == campaign_id, PublicationRow.platform == platform)
+            .order_by(PublicationRow.published_at)
+        )
+        return [PublicationRef(r, p, t if t.tzinfo else t.replace(tzinfo=UTC)) for r, p, t in s.exec(q).all()]

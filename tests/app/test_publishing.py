@@ -256,3 +256,22 @@ def test_thread_resumes_from_the_last_confirmed_part(settings, clock, campaign):
     assert by_text["Part two of the story"].reply_to == ledger[part.format(0)].remote_id
     assert by_text["Part three of the story"].reply_to == ledger[part.format(1)].remote_id
     assert sum(1 for p in posts_on_platform(daemon) if p.text == "Part one of the story") == 1
+
+
+def test_the_repeated_fall_back_hour_keeps_both_occurrences_in_the_ledger(settings, clock, campaigns_dir):
+    write_campaign(
+        campaigns_dir,
+        """
+        campaign: {id: fold, name: Fold, timezone: Europe/Madrid, starts: 2026-10-24, ends: 2026-10-26, platforms: [sandbox]}
+        posts:
+          - id: half-hourly
+            text: "Half-hourly {{ occurrence }}"
+            schedule: {every: 30m, starting: "2026-10-25 02:00", count: 4}
+        """,
+    )
+    daemon = make_daemon(settings, clock)
+    daemon.start()
+    keys = sorted(rows(daemon))
+    daemon.close()
+    assert len(keys) == 4
+    assert "fold/half-hourly/20261025T0200/sandbox/0" in keys and "fold/half-hourly/20261025T0200b/sandbox/0" in keys
