@@ -211,7 +211,12 @@ def schema() -> None:
 
 @main.group()
 def db() -> None:
-    """Database maintenance."""
+    """Database maintenance.
+
+    \b
+    Example:
+      socialbot db upgrade
+    """
 
 
 @db.command("upgrade")

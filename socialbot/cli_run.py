@@ -294,7 +294,13 @@ def doctor() -> None:
 
 @click.group()
 def auth() -> None:
-    """Authorize an X or Reddit account and print the lines to put in .env."""
+    """Authorize an X or Reddit account and print the lines to put in .env.
+
+    \b
+    Examples:
+      socialbot auth x --profile brand
+      socialbot auth reddit --port 8765
+    """
 
 
 @auth.command("x")

@@ -50,6 +50,19 @@ def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, setti
             reads = rounds * REDDIT_FIXED_PER_ROUND + targets_rounds * REDDIT_PER_TARGET_PER_ROUND + metrics_calls
         else:
             reads = rounds * X_FIXED_PER_ROUND + targets_rounds * X_PER_TARGET_PER_ROUND + metrics_calls
+        days = max(1, (ends + grace - roots[0]).days + 1)
+        budget_note = None
+        cap = header.x.max_reads_per_day if platform == "x" else None
+        if cap is not None and reads > cap * days:
+            budget_note = f"needs about {reads // days} reads a day; x.max_reads_per_day ({cap}) will hold collection to {cap * days}"
+            reads = cap * days
+        post_cap = header.x.max_posts_per_day if platform == "x" else None
+        if post_cap is not None:
+            busiest = max(sum(1 for a in mine if a.due_at.date() == d) for d in {a.due_at.date() for a in mine})
+            if busiest > post_cap:
+                budget_note = (
+                    budget_note + "; " if budget_note else ""
+                ) + f"{busiest} posts on the busiest day exceed x.max_posts_per_day ({post_cap})"
         cost = posts * settings.x_price_post + reads * settings.x_price_read if platform == "x" else None
         out.append(
             {
@@ -59,7 +72,9 @@ def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, setti
                 "posts": posts,
                 "reads": reads,
                 "collection_rounds": rounds,
-                "detail": f"{posts} posts, {reads} reads over {rounds} collection rounds",
+                "detail": f"{posts} posts, {reads} reads over {rounds} collection rounds"
+                + (f" ({budget_note})" if budget_note else ""),
+                "budget_note": budget_note,
                 "cost_usd": round(cost, 2) if cost is not None else None,
             }
         )
