@@ -19,9 +19,16 @@ EXIT_BAD_INPUT = 2
 
 
 def _console(stderr: bool = False):
+    import os
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(
+            stderr=stderr, highlight=False, soft_wrap=False, width=140
+        )  # pipes and make: no 80-column wrap
+    return console
 
 
 def handle_errors(func):

@@ -101,13 +101,13 @@ def _store_authors(engine: Engine, s, authors: Sequence[AuthorProfile], *, now: 
         {"platform": p, "remote_id": r, "username": a.username, "first_seen_at": now} for (p, r), a in unique.items()
     ]
     for chunk in _chunks(rows):
-        s.exec(stmt, params=chunk)
+        s.execute(stmt, chunk)
     fresh = _recently_snapshotted(s, [a for a in unique.values() if _has_profile(a)])
     snapshots = [
         _snapshot_values(a) for a in unique.values() if _has_profile(a) and (a.platform, a.remote_id) not in fresh
     ]
     for chunk in _chunks(snapshots):
-        s.exec(insert(AuthorSnapshotRow), params=chunk)
+        s.execute(insert(AuthorSnapshotRow.__table__), chunk)
 
 
 SNAPSHOT_EVERY = timedelta(hours=24)
@@ -135,7 +135,7 @@ def _recently_snapshotted(s, authors: Sequence[AuthorProfile]) -> set[tuple[str,
                 .group_by(AuthorSnapshotRow.remote_id)
                 .having(func.count() > 0)
             )
-            found.update((platform, r) for r in s.exec(q).scalars())
+            found.update((platform, r) for r in s.execute(q).scalars())
     return found
 
 
@@ -159,7 +159,7 @@ def _snapshot_values(a: AuthorProfile) -> dict:
 
 
 def store_profiles(engine: Engine, profiles: Sequence[AuthorProfile], *, now: datetime) -> None:
-    with session_scope(engine) as s:
+    with engine.begin() as s:
         _store_authors(engine, s, profiles, now=now)
 
 
@@ -200,9 +200,9 @@ def store_metrics(engine: Engine, *, platform: str, metrics: Sequence[Metrics]) 
         rows.append(values)
     if not rows:
         return
-    with session_scope(engine) as s:
+    with engine.begin() as conn:
         for chunk in _chunks(rows):
-            s.exec(insert(MetricSnapshotRow), params=chunk)
+            conn.execute(insert(MetricSnapshotRow.__table__), chunk)
 
 
 def _poll_json(m: Metrics) -> dict | None:
@@ -214,11 +214,11 @@ def _poll_json(m: Metrics) -> dict | None:
 
 
 def cursors(engine: Engine, *, campaign_id: str, platform: str) -> dict[str, str]:
-    with session_scope(engine) as s:
-        q = select(CursorRow.stream, CursorRow.value).where(
-            CursorRow.campaign_id == campaign_id, CursorRow.platform == platform
-        )
-        return {stream: value for stream, value in s.exec(q)}
+    q = select(CursorRow.stream, CursorRow.value).where(
+        CursorRow.campaign_id == campaign_id, CursorRow.platform == platform
+    )
+    with engine.connect() as conn:
+        return {stream: value for stream, value in conn.execute(q)}
 
 
 def record_usage(
@@ -235,10 +235,10 @@ def record_usage(
         index_elements=["day", "campaign_id", "platform", "account", "endpoint"],
         set_={"calls": ApiUsageRow.__table__.c.calls + stmt.excluded.calls},
     )
-    with session_scope(engine) as s:
-        s.exec(
+    with engine.begin() as conn:
+        conn.execute(
             stmt,
-            params=[
+            [
                 {
                     "day": day,
                     "campaign_id": campaign_id,
