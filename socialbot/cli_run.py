@@ -251,21 +251,16 @@ def report(campaign: str, fmt: str, output: Path | None, database_url: str | Non
 
 
 def _campaign_or_exit(engine, campaign_id: str):
-    from sqlalchemy.exc import OperationalError
+    from socialbot.storage.reporting import campaign_rows
 
-    from socialbot.storage import repositories as repo
-
-    try:
-        row = repo.campaign_row(engine, campaign_id)
-    except OperationalError:
-        row = None
-    if row is None:
+    rows = campaign_rows(engine, campaign_id=campaign_id)
+    if not rows:
         click.echo(
             f"error: no campaign '{campaign_id}' in this database; check the id (socialbot status lists them) or pass --db",
             err=True,
         )
         sys.exit(EXIT_BAD_INPUT)
-    return row
+    return rows[0]
 
 
 @click.command()

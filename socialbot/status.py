@@ -10,22 +10,13 @@ from socialbot.settings import Settings
 
 
 def gather_status(settings: Settings, *, campaign_id: str | None, now: datetime) -> dict:
-    from sqlalchemy.exc import OperationalError
-    from sqlmodel import select
-
     from socialbot.storage import ingest, reporting, runtime
     from socialbot.storage import repositories as repo
-    from socialbot.storage.db import make_engine, session_scope
-    from socialbot.storage.models import CampaignRow
+    from socialbot.storage.db import make_engine
 
     engine = make_engine(settings.database_url)
-    try:
-        with session_scope(engine) as s:
-            q = select(CampaignRow)
-            if campaign_id:
-                q = q.where(CampaignRow.id == campaign_id)
-            campaigns = list(s.exec(q.order_by(CampaignRow.id)))
-    except OperationalError:
+    campaigns = reporting.campaign_rows(engine, campaign_id=campaign_id)
+    if campaigns is None:
         engine.dispose()
         return {"campaigns": [], "daemon": None, "database": "not initialised (run `socialbot db upgrade`)"}
     try:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from socialbot.domain.values import AuthorProfile, CollectBatch, Interaction, Metrics
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import (
+    METRIC_COUNTERS,
     ApiUsageRow,
     AuthorRow,
     AuthorSnapshotRow,
@@ -179,22 +180,7 @@ def authors_without_snapshot(engine: Engine, *, platform: str, remote_ids: Seque
 def store_metrics(engine: Engine, *, platform: str, metrics: Sequence[Metrics]) -> None:
     rows = []
     for m in metrics:
-        values = {
-            k: getattr(m, k)
-            for k in (
-                "remote_id",
-                "taken_at",
-                "likes",
-                "replies",
-                "reposts",
-                "quotes",
-                "bookmarks",
-                "impressions",
-                "score",
-                "upvote_ratio",
-                "comments",
-            )
-        }
+        values = {k: getattr(m, k) for k in ("remote_id", "taken_at", *METRIC_COUNTERS)}
         values["platform"] = platform
         values["poll"] = _poll_json(m)
         rows.append(values)

@@ -145,6 +145,19 @@ class InteractionRow(SQLModel, table=True):
     raw: dict | None = Field(default=None, sa_column=Column(JSON))
 
 
+METRIC_COUNTERS = (
+    "likes",
+    "replies",
+    "reposts",
+    "quotes",
+    "bookmarks",
+    "impressions",
+    "score",
+    "upvote_ratio",
+    "comments",
+)
+
+
 class MetricSnapshotRow(SQLModel, table=True):
     """Public counters of one publication at one instant: a time series, never overwritten."""
 

@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from socialbot.storage.db import session_scope
-from socialbot.storage.models import CursorRow, InteractionRow, JobRunRow, MetricSnapshotRow, PublicationRow
+from socialbot.storage.models import (
+    METRIC_COUNTERS,
+    CampaignRow,
+    CursorRow,
+    InteractionRow,
+    JobRunRow,
+    MetricSnapshotRow,
+    PublicationRow,
+)
 
 
 @dataclass(frozen=True)
@@ -56,20 +64,7 @@ def publication_stats(engine: Engine, *, campaign_id: str) -> list[PublicationSt
                 & (MetricSnapshotRow.taken_at == latest_time.c.t),
             )
         ).scalars():
-            latest[m.remote_id] = {
-                k: getattr(m, k)
-                for k in (
-                    "likes",
-                    "replies",
-                    "reposts",
-                    "quotes",
-                    "bookmarks",
-                    "impressions",
-                    "score",
-                    "upvote_ratio",
-                    "comments",
-                )
-            }
+            latest[m.remote_id] = {k: getattr(m, k) for k in METRIC_COUNTERS}
     return [
         PublicationStats(
             p.item_id,
@@ -121,3 +116,17 @@ def parked_jobs(engine: Engine, *, now: datetime) -> list[JobRunRow]:
                 select(JobRunRow).where(JobRunRow.parked_until > now).order_by(JobRunRow.parked_until.desc())
             ).scalars()
         )
+
+
+def campaign_rows(engine: Engine, *, campaign_id: str | None = None) -> list[CampaignRow] | None:
+    """Campaigns recorded in the database (None when the database has no schema yet)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    q = select(CampaignRow).order_by(CampaignRow.id)
+    if campaign_id:
+        q = q.where(CampaignRow.id == campaign_id)
+    try:
+        with session_scope(engine) as s:
+            return list(s.exec(q).scalars())
+    except (OperationalError, ProgrammingError):
+        return None
