@@ -79,8 +79,14 @@ class App:
     def load(self, paths: Sequence[Path] | None = None) -> LoadResult:
         return load_paths(paths or [self.settings.campaigns_dir])
 
-    def sync(self, campaigns: Sequence[Campaign], *, now: datetime, prune: bool = True) -> dict[str, object]:
-        """Record campaigns and make the ledger match their plans; campaigns no longer present are retired."""
+    def sync(
+        self, campaigns: Sequence[Campaign], *, now: datetime, prune: bool = True, active: Sequence[str] | None = None
+    ) -> dict[str, object]:
+        """Record campaigns and make the ledger match their plans.
+
+        With ``prune``, every campaign not in ``active`` (default: the ones given) is retired: its
+        planned rows are cancelled, what was sent stays.
+        """
         from socialbot.spec.actions import compile_campaign
         from socialbot.storage import repositories as repo
 
@@ -105,7 +111,8 @@ class App:
             summaries[header.id] = repo.sync_ledger(self.engine, header.id, plan.actions, now=now)
             self.campaigns[header.id] = campaign
         if prune:
-            for gone in repo.deactivate_campaigns(self.engine, keep=[c.id for c in campaigns], now=now):
+            keep = list(active) if active is not None else [c.id for c in campaigns]
+            for gone in repo.deactivate_campaigns(self.engine, keep=keep, now=now):
                 self.campaigns.pop(gone, None)
                 self.platforms.forget(gone)
                 log.info("campaign %s retired: its file is gone; planned posts cancelled", gone)

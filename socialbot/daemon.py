@@ -100,11 +100,23 @@ class Daemon:
         self.scheduler = None
         self._file_campaign: dict[str, str] = {}
         self._digests: dict[str, str] = {}
+        self._fingerprint: tuple = ()
         self._last_metrics: dict[tuple[str, str], datetime] = {}
 
     # --- campaigns ---------------------------------------------------------------------------
     def load_and_sync(self, *, now: datetime) -> list[str]:
-        """Re-read the campaign files; invalid files are reported and keep their last valid version running."""
+        """Re-read the campaign files; invalid files are reported and keep their last valid version running.
+
+        Nothing is parsed when no file changed (names, sizes and modification times), so an idle
+        daemon's rescans cost a directory listing.
+        """
+        from socialbot.spec.loader import campaign_files
+
+        files, _ = campaign_files(self.paths)
+        fingerprint = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+        if fingerprint == self._fingerprint:
+            return []
+        self._fingerprint = fingerprint
         result = self.app.load(self.paths)
         for problem in result.problems:
             log.error("campaign file problem: %s", problem)
@@ -117,13 +129,12 @@ class Daemon:
                 log.warning("keeping the last valid version of campaign %s until %s is fixed", cid, file)
         changed = [c for c in keep.values() if self._digests.get(c.id) != c.digest]
         gone = [cid for cid in self.app.campaigns if cid not in keep]
-        summaries = self.app.sync(list(keep.values()), now=now)
+        summaries = self.app.sync(changed, now=now, active=list(keep))
         for c in keep.values():
             self._file_campaign[str(c.file)] = c.id
             self._digests[c.id] = c.digest
         for cid, summary in summaries.items():
-            if any(c.id == cid for c in changed):
-                log.info("campaign %s synced: %s", cid, summary)
+            log.info("campaign %s synced: %s", cid, summary)
         if self.scheduler is not None:
             for cid in gone:
                 self.scheduler.remove(f"publish:{cid}")

@@ -315,12 +315,16 @@ class XPlatform(XCollector):
 
     def _pages(self, action: str, method: Callable[..., object], *, token_param: str, **params) -> Iterator[dict]:
         token: str | None = None
+        seen: set[str] = set()
         while True:
             page = self._call(action, method, **params, **({token_param: token} if token else {}))
             yield page
             token = (page.get("meta") or {}).get("next_token")
             if not token:
                 return
+            if token in seen:
+                raise TransientPlatformError(f"X repeated a pagination token during {action}")
+            seen.add(token)
 
     def _require_user_context(self) -> None:
         missing = self._credentials.missing()
