@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from socialbot.errors import (
 from socialbot.platforms.base import RateBudget, UsageMeter
 from socialbot.platforms.x_collect import XCollector
 from socialbot.platforms.x_payloads import endpoint_name, snowflake_time
+from socialbot.platforms.x_secrets import mask, protect
 from socialbot.settings import XCredentials, credential_var
 
 __all__ = ["AccountCheck", "XPlatform", "check_account", "endpoint_name", "pin_authorize", "snowflake_time"]
@@ -42,62 +42,6 @@ API_HOSTS = ("api.twitter.com", "api.x.com")
 UPLOAD_HOSTS = ("upload.twitter.com", "upload.x.com")
 _OAUTH_KEYS = ("api_key", "api_secret", "access_token", "access_token_secret")
 _AUTH_PROBLEMS = ("oauth1-permissions", "client-forbidden", "unsupported-authentication", "not-authorized-for-resource")
-
-
-# -- secrets never reach the logs -----------------------------------------------------------------
-
-_SECRET_FIELD = re.compile(
-    r"(?P<key>oauth_(?:token_secret|token|verifier|consumer_key|signature)|client_key|client_secret|"
-    r"resource_owner_key|resource_owner_secret|verifier|Bearer)"
-    r"(?P<sep>%3D|%253D|['\"]?\s*[:=]\s*['\"]?|\s+)(?P<value>[^\s'\"&,>%]{3,})"
-)
-_SCRUBBED_LOGGERS = (
-    "tweepy.client",
-    "tweepy.api",
-    "tweepy.auth",
-    "requests_oauthlib.oauth1_auth",
-    "requests_oauthlib.oauth1_session",
-    "oauthlib.oauth1.rfc5849",
-    "oauthlib.oauth1.rfc5849.signature",
-    "urllib3.connectionpool",
-)
-
-
-class _SecretScrubber(logging.Filter):
-    """Masks credential values (and anything shaped like an OAuth token) in the SDKs' debug records."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: set[str] = set()
-
-    def scrub(self, text: str) -> str:
-        for value in sorted(self.values, key=len, reverse=True):
-            text = text.replace(value, "***")
-        return _SECRET_FIELD.sub(lambda m: f"{m['key']}{m['sep']}***", text)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is not ours to fix
-            return True
-        clean = self.scrub(message)
-        if clean != message:
-            record.msg, record.args = clean, None
-        return True
-
-
-_scrubber = _SecretScrubber()
-
-
-def _protect(credentials: XCredentials) -> None:
-    for key in (*_OAUTH_KEYS, "bearer_token"):
-        secret = getattr(credentials, key)
-        if secret is not None and len(secret.get_secret_value()) >= 3:
-            _scrubber.values.add(secret.get_secret_value())
-    for name in (*_SCRUBBED_LOGGERS, __name__):
-        logger = logging.getLogger(name)
-        if _scrubber not in logger.filters:
-            logger.addFilter(_scrubber)
 
 
 # -- transport: base-URL rewriting, timeout, metering, rate-limit headers --------------------------
@@ -260,7 +204,7 @@ class XPlatform(XCollector):
     ) -> None:
         import time
 
-        _protect(credentials)
+        protect(credentials)
         self._credentials = credentials
         self._clock = clock or time.time
         self.usage = usage or UsageMeter()
@@ -437,7 +381,7 @@ def pin_authorize(
     need = [credential_var("x", profile, k) for k in ("api_key", "api_secret") if getattr(credentials, k) is None]
     if need:
         raise AuthError(f"set {', '.join(need)} (the app's consumer keys) before authorizing an account")
-    _protect(credentials)
+    protect(credentials)
     route = _Route(
         api_url=api_url, upload_url=api_url, timeout=timeout, usage=usage or UsageMeter(), budget=RateBudget()
     )
@@ -452,10 +396,10 @@ def pin_authorize(
     pin = prompt_pin(url).strip()
     if not pin:
         raise AuthError("no PIN given: open the authorization URL, click 'Authorize app' and type the PIN shown")
-    _scrubber.values.add(pin)
+    mask(pin)
     with _pin_errors(credentials, action=action):
         token, secret = handler.get_access_token(pin)
-    _scrubber.values.update(v for v in (token, secret) if v and len(v) >= 3)
+    mask(token, secret)
     log.info("X account authorized for profile %s", profile)
     return {
         credential_var("x", profile, "access_token"): token,

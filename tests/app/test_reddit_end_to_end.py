@@ -74,7 +74,9 @@ def campaign_due_at(directory, when: datetime):
     write_campaign(
         directory,
         CAMPAIGN.format(
-            start=(when - timedelta(days=1)).date(), end=(when + timedelta(days=3)).date(), at=when.strftime("%Y-%m-%d %H:%M")
+            start=(when - timedelta(days=1)).date(),
+            end=(when + timedelta(days=3)).date(),
+            at=when.strftime("%Y-%m-%d %H:%M"),
         ),
     )
 

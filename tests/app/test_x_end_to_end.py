@@ -77,7 +77,11 @@ def x_env(standin, monkeypatch, tmp_path, campaigns_dir):
 def campaign_at(directory, body: str, when: datetime, name: str) -> None:
     write_campaign(
         directory,
-        body.format(start=(when - timedelta(days=1)).date(), end=(when + timedelta(days=3)).date(), at=when.strftime("%Y-%m-%d %H:%M")),
+        body.format(
+            start=(when - timedelta(days=1)).date(),
+            end=(when + timedelta(days=3)).date(),
+            at=when.strftime("%Y-%m-%d %H:%M"),
+        ),
         name=name,
     )
 
@@ -147,7 +151,10 @@ def test_a_429_storm_parks_the_x_job_and_the_daemon_keeps_serving_other_campaign
     daemon.run_once()
     reset = int(clock.now.timestamp()) + 900
     for endpoint in ("GET /2/tweets/search/recent", "GET /2/users/:id/mentions"):
-        standin.fail(endpoint, Fault(status=429, headers={"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"}, times=50))
+        standin.fail(
+            endpoint,
+            Fault(status=429, headers={"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"}, times=50),
+        )
     scheduler = Scheduler(daemon.app, clock=clock)
     scheduler.start(paused=True)
     daemon.scheduler = scheduler
@@ -160,7 +167,11 @@ def test_a_429_storm_parks_the_x_job_and_the_daemon_keeps_serving_other_campaign
     assert 890 <= (parked - clock.now).total_seconds() <= 901  # until X's x-rate-limit-reset, not a blind backoff
     with session_scope(daemon.app.engine) as s:
         runs = {r.job_id: r for r in s.exec(select(JobRunRow))}
-        ticks = s.exec(select(func.count()).select_from(LedgerRow).where(LedgerRow.campaign_id == "sandboxed", LedgerRow.status == "sent")).one()
+        ticks = s.exec(
+            select(func.count())
+            .select_from(LedgerRow)
+            .where(LedgerRow.campaign_id == "sandboxed", LedgerRow.status == "sent")
+        ).one()
     assert runs["collect:x-launch:x"].outcome == "parked"
     assert runs["publish:sandboxed"].outcome == "ok"
     assert ticks == 2  # the sandbox campaign kept publishing while X was parked
