@@ -1,0 +1,73 @@
+"""The shared platform contract, run against the sandbox adapter (X-like and Reddit-like) over a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from socialbot.domain.audience import Audience
+from socialbot.domain.values import REDDIT_CAPABILITIES, X_CAPABILITIES
+from socialbot.platforms.sandbox import SandboxPlatform
+from socialbot.storage.db import make_engine, upgrade
+from socialbot.storage.runtime import SandboxWorldStore
+from tests.platforms.contract import PlatformContract
+
+
+class _Harness:
+    def __init__(self, engine, capabilities) -> None:
+        self.clock = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+        # an empty crowd: only the replies the contract scripts exist, so counts are exact
+        self.platform = SandboxPlatform(
+            world=SandboxWorldStore(engine, account="contract"),
+            capabilities=capabilities,
+            clock=self.now,
+            audience=Audience(seed=1, size=0),
+        )
+        self._people = 0
+
+    def now(self) -> datetime:
+        return self.clock
+
+    def add_replies(self, remote_id: str, count: int) -> None:
+        for _ in range(count):
+            self._people += 1
+            self.platform.script_reply(
+                remote_id,
+                author=f"person{self._people}",
+                text=f"reply {self._people}",
+                after=self.clock - self._published(remote_id) + timedelta(seconds=1),
+            )
+
+    def _published(self, remote_id: str) -> datetime:
+        return self.platform.world.created_at([remote_id])[remote_id]
+
+    def advance(self, seconds: float) -> None:
+        self.clock += timedelta(seconds=seconds)
+
+
+@pytest.fixture(params=[X_CAPABILITIES, REDDIT_CAPABILITIES], ids=["x-like", "reddit-like"])
+def harness(request, tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'sandbox.db'}")
+    upgrade(engine)
+    yield _Harness(engine, request.param)
+    engine.dispose()
+
+
+class TestSandboxContract(PlatformContract):
+    pass
+
+
+def test_the_same_seed_gives_the_same_audience_and_failures(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'seeded.db'}")
+    upgrade(engine)
+    a = Audience(seed=7).reactions("1800000001")
+    b = Audience(seed=7).reactions("1800000001")
+    c = Audience(seed=8).reactions("1800000001")
+    assert [(r.persona.id, r.kind, r.delay) for r in a] == [(r.persona.id, r.kind, r.delay) for r in b]
+    assert [(r.persona.id, r.kind) for r in a] != [(r.persona.id, r.kind) for r in c]
+    assert 100 < len(a) < 400
+    early = sum(1 for r in a if r.delay < timedelta(hours=2))
+    late = sum(1 for r in a if timedelta(hours=6) <= r.delay < timedelta(hours=8))
+    assert early > 4 * late  # reactions decay over the following hours
+    engine.dispose()
