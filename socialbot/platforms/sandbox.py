@@ -127,10 +127,12 @@ class SandboxPlatform:
             for post in self.world.posts_since(now - timedelta(hours=24)):
                 if normalize_text(post.text) == wanted:
                     raise ContentRejected("sandbox: You are not allowed to create a Tweet with duplicate content.")
+        if lose_answer and self._failures.random() < 0.5:
+            raise OutcomeUnknown("sandbox publish: timed out; the request never reached the platform")
         remote_id = str(1_800_000_000 + self.world.next_id())
         self.world.save(remote_id=remote_id, text=draft.text, reply_to=draft.reply_to, created_at=now)
-        if lose_answer and self._failures.random() < 0.5:
-            raise OutcomeUnknown("sandbox publish: connection lost after the request was sent")
+        if lose_answer:
+            raise OutcomeUnknown("sandbox publish: connection lost after the platform accepted the post")
         return Published(remote_id=remote_id, url=f"https://sandbox.invalid/posts/{remote_id}", created_at=now)
 
     def delete(self, remote_id: str) -> None:
