@@ -100,6 +100,7 @@ def simulate(
             wake = repo.next_wake(app.engine, campaign_ids=ids)
         if unconfirmed:
             settled = app.reconcile(now=now)
+            result.sent += settled["confirmed"]  # went out, answer lost, found among our own posts
             unconfirmed = repo.count_with_status(app.engine, Status.UNCONFIRMED, campaign_ids=ids)
             if settled["requeued"]:
                 wake = repo.next_wake(app.engine, campaign_ids=ids)
