@@ -199,7 +199,7 @@ class App:
             return None
         try:
             platform = self.platforms.get(row.campaign_id, row.platform)
-            self.platforms.check_post_budget(campaign, row.platform, now=now)
+            self.platforms.check_budget(campaign, row.platform, "POST /2/tweets", now=now)
         except RateLimited as exc:
             return self._park(row, now=now, delay=timedelta(seconds=exc.retry_after), reason=str(exc))
         except (ConfigError, AuthError) as exc:
@@ -336,7 +336,7 @@ class App:
         report.newest_publication = max(p.published_at for p in pubs)
         platform = self.platforms.get(campaign_id, platform_name)
         try:
-            self.platforms.check_read_budget(campaign, platform_name, now=now)
+            self.platforms.check_budget(campaign, platform_name, "GET ", now=now)
             roots = [Target(remote_id=p.remote_id, published_at=p.published_at) for p in pubs if p.part == 0]
             cursors = ingest.cursors(self.engine, campaign_id=campaign_id, platform=platform_name)
             batch = platform.fetch_interactions(

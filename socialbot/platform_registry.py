@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -64,12 +65,16 @@ class PlatformRegistry:
                 raise ConfigError(
                     f"X account '{account}' is not configured: set {', '.join(creds.missing())} (see .env.example)"
                 )
-            return XPlatform(
+            adapter = XPlatform(
                 credentials=creds,
                 api_url=settings.x_api_url,
                 upload_url=settings.x_upload_url,
                 budget=self.budget("x", account),
             )
+            adapter.usage.guard = lambda endpoint, pending: self.check_budget(
+                campaign, "x", endpoint, now=self.app.clock(), pending=pending
+            )
+            return adapter
         if platform == "reddit":
             from socialbot import __version__
             from socialbot.platforms.reddit import RedditPlatform, build_user_agent
@@ -115,38 +120,41 @@ class PlatformRegistry:
                 day=now.date(),
             )
 
-    def _today(self, campaign_id: str, platform: str, *, now: datetime) -> tuple[int, int]:
-        """(posts, reads) counted today (UTC) for the campaign on the platform."""
+    def _today(self, campaign_id: str, platform: str, *, now: datetime, pending: Mapping[str, int]) -> tuple[int, int]:
+        """(posts, reads) today (UTC) for the campaign on the platform: stored usage plus calls not yet drained."""
         from socialbot.storage.ingest import usage_for
 
-        posts = reads = 0
+        calls: dict[str, int] = dict(pending)
         for row in usage_for(self.app.engine, campaign_id=campaign_id, day=now.date()):
-            if row.platform != platform:
-                continue
-            if row.endpoint in X_POST_ENDPOINTS:
-                posts += row.calls
-            elif row.endpoint.startswith("GET "):
-                reads += row.calls
+            if row.platform == platform:
+                calls[row.endpoint] = calls.get(row.endpoint, 0) + row.calls
+        posts = sum(n for e, n in calls.items() if e in X_POST_ENDPOINTS)
+        reads = sum(n for e, n in calls.items() if e.startswith("GET "))
         return posts, reads
 
-    def check_post_budget(self, campaign: Campaign, platform: str, *, now: datetime) -> None:
-        cap = campaign.spec.campaign.x.max_posts_per_day
-        if platform != "x" or cap is None:
+    def check_budget(
+        self,
+        campaign: Campaign,
+        platform: str,
+        endpoint: str,
+        *,
+        now: datetime,
+        pending: Mapping[str, int] | None = None,
+    ) -> None:
+        """Refuse an X call that would go past the campaign's x.max_posts_per_day / x.max_reads_per_day."""
+        budget = campaign.spec.campaign.x
+        if platform != "x" or (budget.max_posts_per_day is None and budget.max_reads_per_day is None):
             return
-        posts, _ = self._today(campaign.id, platform, now=now)
-        if posts >= cap:
+        posts, reads = self._today(campaign.id, platform, now=now, pending=pending or {})
+        if endpoint in X_POST_ENDPOINTS and budget.max_posts_per_day is not None and posts >= budget.max_posts_per_day:
             raise RateLimited(
-                f"daily X post budget of {cap} reached (x.max_posts_per_day)", retry_after=_to_midnight(now)
+                f"daily X post budget of {budget.max_posts_per_day} reached (x.max_posts_per_day)",
+                retry_after=_to_midnight(now),
             )
-
-    def check_read_budget(self, campaign: Campaign, platform: str, *, now: datetime) -> None:
-        cap = campaign.spec.campaign.x.max_reads_per_day
-        if platform != "x" or cap is None:
-            return
-        _, reads = self._today(campaign.id, platform, now=now)
-        if reads >= cap:
+        if endpoint.startswith("GET ") and budget.max_reads_per_day is not None and reads >= budget.max_reads_per_day:
             raise RateLimited(
-                f"daily X read budget of {cap} calls reached (x.max_reads_per_day)", retry_after=_to_midnight(now)
+                f"daily X read budget of {budget.max_reads_per_day} calls reached (x.max_reads_per_day)",
+                retry_after=_to_midnight(now),
             )
 
 

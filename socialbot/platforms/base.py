@@ -125,13 +125,20 @@ class RateBudget:
 
 
 class UsageMeter:
-    """Counts API calls per endpoint; the app drains it after each job into the usage table."""
+    """Counts API calls per endpoint; the app drains it after each job into the usage table.
+
+    Adapters call ``count`` just before each request; an optional ``guard(endpoint, counted_so_far)``
+    may raise ``RateLimited`` to stop a call that would overrun a daily budget.
+    """
 
     def __init__(self) -> None:
         self._calls: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self.guard: Callable[[str, Mapping[str, int]], None] | None = None
 
     def count(self, endpoint: str, n: int = 1) -> None:
+        if self.guard is not None:
+            self.guard(endpoint, self.peek())
         with self._lock:
             self._calls[endpoint] += n
 

@@ -177,3 +177,26 @@ def test_a_429_storm_parks_the_x_job_and_the_daemon_keeps_serving_other_campaign
     assert ticks == 2  # the sandbox campaign kept publishing while X was parked
     scheduler.shutdown()
     daemon.close()
+
+
+def test_daily_read_budget_stops_collection_at_the_cap_and_status_says_so(standin, x_env, campaigns_dir):
+    budgeted = CAMPAIGN.replace(
+        '  hashtags: ["#CozyWinter"]',
+        '  hashtags: ["#CozyWinter"]\n  x: {{max_reads_per_day: 3, max_posts_per_day: 4}}',
+    )
+    campaign_at(campaigns_dir, budgeted, datetime.now(UTC) - timedelta(minutes=2), "x.yaml")
+    runner = CliRunner()
+    first = runner.invoke(main, ["run", "--once"])
+    assert first.exit_code == 0, first.output
+    assert "sent=4" in first.output  # the fifth post waits for tomorrow's budget
+    engine = make_engine(x_env["SOCIALBOT_DATABASE_URL"])
+    with session_scope(engine) as s:
+        usage = {u.endpoint: u.calls for u in s.exec(select(ApiUsageRow))}
+        waiting = [r for r in s.exec(select(LedgerRow)) if r.status == "planned"]
+    engine.dispose()
+    assert usage["POST /2/tweets"] == 4
+    reads = {e: n for e, n in usage.items() if e.startswith("GET ")}
+    assert sum(reads.values()) <= 3, reads  # never past the cap, even mid-collection
+    assert len(waiting) == 1 and "max_posts_per_day" in waiting[0].last_error
+    status = runner.invoke(main, ["status"])
+    assert "X budget today: 4/4 posts" in status.output and "limit reached" in status.output
