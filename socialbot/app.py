@@ -183,15 +183,16 @@ class App:
             if status == Status.SENT:
                 draft = replace(draft, reply_to=remote_id)
             elif status in (Status.FAILED, Status.MISSED, Status.CANCELLED):
+                outcome = Status.MISSED if status == Status.MISSED else Status.FAILED
                 repo.transition(
                     self.engine,
                     row.key,
                     frm=[Status.PLANNED],
-                    to=status if status != Status.CANCELLED else Status.FAILED,
+                    to=outcome,
                     now=now,
                     last_error=f"previous thread part is {status}",
                 )
-                return Status.FAILED
+                return outcome
             else:
                 return None  # the previous part is not confirmed yet: resume once it is
         campaign = self.campaigns.get(row.campaign_id)
@@ -321,6 +322,42 @@ class App:
                 log.info("reconciled %s: not published; queued again", row.key)
                 counts["requeued"] += 1
         return counts
+
+    def resolve(
+        self, key: str, *, sent_as: str | None = None, retry: bool = False, drop: bool = False, now: datetime
+    ) -> str:
+        """An operator settles a row by hand: it went out as ``sent_as``, or ``retry`` it, or ``drop`` it."""
+        from socialbot.domain.values import Published
+        from socialbot.storage import repositories as repo
+
+        row = repo.get_row(self.engine, key)
+        if row is None:
+            raise ConfigError(f"no ledger entry '{key}'; `socialbot status` lists the keys that need attention")
+        open_states = [Status.UNCONFIRMED, Status.FAILED, Status.PLANNED]
+        if row.status not in open_states:
+            raise ConfigError(f"'{key}' is {row.status}; only unconfirmed, failed or planned entries can be resolved")
+        if sent_as:
+            if repo.known_remote_ids(self.engine, platform=row.platform, remote_ids=[sent_as]):
+                raise ConfigError(f"{sent_as} is already recorded as another publication")
+            repo.mark_sent(
+                self.engine, row, Published(remote_id=sent_as, url=None, created_at=now), now=now, frm=open_states
+            )
+            return f"{key}: recorded as sent ({sent_as})"
+        if retry:
+            repo.transition(
+                self.engine,
+                key,
+                frm=open_states,
+                to=Status.PLANNED,
+                now=now,
+                not_before=None,
+                last_error="queued again by hand",
+            )
+            return f"{key}: queued again (it is still missed if it is past its catch_up_within)"
+        if drop:
+            repo.transition(self.engine, key, frm=open_states, to=Status.FAILED, now=now, last_error="dropped by hand")
+            return f"{key}: dropped (marked failed)"
+        raise ConfigError("say what happened: --sent REMOTE_ID, --retry or --drop")
 
     # --- collection --------------------------------------------------------------------------
     def collect(self, campaign_id: str, platform_name: str, *, now: datetime, metrics: bool = True) -> CollectReport:

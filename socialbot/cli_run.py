@@ -12,7 +12,7 @@ from socialbot.cli import EXIT_BAD_INPUT, _console, _settings, database_option, 
 
 
 def register(main: click.Group) -> None:
-    for command in (simulate, run, status, report, doctor, auth):
+    for command in (simulate, run, status, report, resolve, doctor, auth):
         main.add_command(command)
 
 
@@ -179,7 +179,7 @@ def run(
 @database_option
 @handle_errors
 def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
-    """Where every campaign stands: ledger counts, next posts, problems, collection and rate limits.
+    """Where every campaign stands: ledger counts, next posts, problems, collection, rate-limit parking, X budgets.
 
     \b
     Examples:
@@ -264,6 +264,36 @@ def _campaign_or_exit(engine, campaign_id: str):
 
 
 @click.command()
+@click.argument("key")
+@click.option("--sent", "sent_as", metavar="REMOTE_ID", help="It did go out: record the post or comment id you found.")
+@click.option("--retry", is_flag=True, help="It did not go out: queue it again (the catch-up window still applies).")
+@click.option("--drop", is_flag=True, help="Give up on it: mark it failed.")
+@database_option
+@handle_errors
+def resolve(key: str, sent_as: str | None, retry: bool, drop: bool, database_url: str | None) -> None:
+    """Settle an unconfirmed or failed post by hand, after checking the account yourself.
+
+    The daemon reconciles unconfirmed posts against the account's own recent posts on its own;
+    use this when it cannot (the post is older than the platform shows, or you deleted it).
+    KEY is the ledger key that `socialbot status` prints.
+
+    \b
+    Examples:
+      socialbot resolve demo-winter-launch/morning-tip/20261201T0900/x/0 --sent 1866000000000000000
+      socialbot resolve demo-winter-launch/morning-tip/20261201T0900/x/0 --retry
+    """
+    from socialbot.app import App
+
+    if sum(bool(x) for x in (sent_as, retry, drop)) != 1:
+        raise click.UsageError("give exactly one of --sent REMOTE_ID, --retry or --drop")
+    app = App(_settings(database_url=database_url))
+    try:
+        click.echo(app.resolve(key, sent_as=sent_as, retry=retry, drop=drop, now=datetime.now(UTC)))
+    finally:
+        app.close()
+
+
+@click.command()
 @handle_errors
 def doctor() -> None:
     """Check every configured X and Reddit account, without printing secrets.
@@ -294,7 +324,7 @@ def auth() -> None:
     \b
     Examples:
       socialbot auth x --profile brand
-      socialbot auth reddit --port 8765
+      socialbot auth reddit --port 8080
     """
 
 
@@ -323,7 +353,7 @@ def auth_x(profile: str) -> None:
 @auth.command("reddit")
 @click.option("--profile", default="default", show_default=True, help="Account profile name (e.g. brand).")
 @click.option(
-    "--port", default=8765, show_default=True, help="Local port of the redirect URI (http://127.0.0.1:PORT/)."
+    "--port", default=8080, show_default=True, help="Local port of the redirect URI (http://127.0.0.1:PORT/)."
 )
 @handle_errors
 def auth_reddit(profile: str, port: int) -> None:

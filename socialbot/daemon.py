@@ -47,10 +47,15 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
+        values = dict(os.environ)
+        if Path(".env").is_file():
+            from dotenv import dotenv_values
+
+            values.update({k: v for k, v in dotenv_values(".env").items() if v})  # credentials that live only in .env
         self.secrets = sorted(
             {
                 v
-                for k, v in os.environ.items()
+                for k, v in values.items()
                 if k.startswith("SOCIALBOT_") and any(w in k for w in SECRET_WORDS) and len(v) >= 6
             },
             key=len,
@@ -100,7 +105,8 @@ class Daemon:
         self.scheduler = None
         self._file_campaign: dict[str, str] = {}
         self._digests: dict[str, str] = {}
-        self._fingerprint: tuple = ()
+        self._fingerprint: tuple | None = None  # None: never scanned
+        self._started = False
         self._last_metrics: dict[tuple[str, str], datetime] = {}
 
     # --- campaigns ---------------------------------------------------------------------------
@@ -127,9 +133,10 @@ class Daemon:
             if cid and cid in self.app.campaigns and cid not in keep and Path(file).exists():
                 keep[cid] = self.app.campaigns[cid]
                 log.warning("keeping the last valid version of campaign %s until %s is fixed", cid, file)
+        waiting = self._campaigns_of_invalid_files(bad_files - {str(c.file) for c in keep.values()})
         changed = [c for c in keep.values() if self._digests.get(c.id) != c.digest]
         gone = [cid for cid in self.app.campaigns if cid not in keep]
-        summaries = self.app.sync(changed, now=now, active=list(keep))
+        summaries = self.app.sync(changed, now=now, active=[*keep, *waiting])
         for c in keep.values():
             self._file_campaign[str(c.file)] = c.id
             self._digests[c.id] = c.digest
@@ -138,11 +145,34 @@ class Daemon:
         if self.scheduler is not None:
             for cid in gone:
                 self.scheduler.remove(f"publish:{cid}")
-                self.scheduler.remove(f"collect:{cid}:")
+                self.scheduler.remove(f"collect:{cid}:", prefix=True)  # the colon ends the id: "a" never takes "a-2"
                 self._digests.pop(cid, None)
             for c in changed:
                 self._schedule_campaign(c.id, now=now)
         return [c.id for c in changed]
+
+    def _campaigns_of_invalid_files(self, files: set[str]) -> list[str]:
+        """Campaigns recorded from files that are now invalid (e.g. at start-up): kept, not retired.
+
+        Their planned posts are not cancelled; they wait (and may pass their catch-up window) until
+        the file is fixed. A file that disappeared retires its campaign instead.
+        """
+        from socialbot.storage.reporting import campaign_rows
+
+        if not files:
+            return []
+        held = [
+            r.id
+            for r in campaign_rows(self.app.engine) or []
+            if r.active and r.file_path in files and Path(r.file_path).exists()
+        ]
+        for cid in held:
+            if cid not in self.app.campaigns:
+                log.error(
+                    "campaign %s is not running: its file is invalid (see above); its planned posts wait until it is fixed",
+                    cid,
+                )
+        return held
 
     # --- jobs --------------------------------------------------------------------------------
     def _publish_job(self, campaign_id: str):
@@ -151,7 +181,10 @@ class Daemon:
 
             self.app.publish_due(now=now, campaign_ids=[campaign_id])
             wake = repo.next_wake(self.app.engine, campaign_ids=[campaign_id])
-            return min(wake, now + IDLE_RECHECK) if wake else now + IDLE_RECHECK
+            if wake is None:
+                return now + IDLE_RECHECK
+            # a due row still planned waits on something (an unconfirmed thread part): look again after reconciliation
+            return now + RECONCILE_EVERY if wake <= now else min(wake, now + IDLE_RECHECK)
 
         return job
 
@@ -213,6 +246,7 @@ class Daemon:
         now = self.app.clock()
         self.app.migrate()
         took_over = self.lock.acquire(now=now)
+        self._started = True
         if took_over:
             log.warning("took over the lock from a daemon that stopped without releasing it")
         self.load_and_sync(now=now)
@@ -267,7 +301,8 @@ class Daemon:
             self.lock.release()
         finally:
             self.app.close()
-        log.info("stopped cleanly")
+        if self._started:
+            log.info("stopped cleanly")
 
     def install_signal_handlers(self) -> None:
         def stop(signum, _frame):

@@ -58,9 +58,10 @@ class Scheduler:
             self._guard, trigger=DateTrigger(run_date=at), id=job_id, name=job_id, args=[job_id], replace_existing=True
         )
 
-    def remove(self, prefix: str) -> None:
+    def remove(self, job_id: str, *, prefix: bool = False) -> None:
+        """Remove one job, or (``prefix=True``) every job whose id starts with ``job_id``."""
         for job in self._scheduler.get_jobs():
-            if job.id.startswith(prefix):
+            if job.id == job_id or (prefix and job.id.startswith(job_id)):
                 job.remove()
                 self._funcs.pop(job.id, None)
 

@@ -153,11 +153,11 @@ def configured_profiles(platform: str) -> list[str]:
         if platform == "x"
         else ("CLIENT_ID", "CLIENT_SECRET", "USERNAME", "PASSWORD", "REFRESH_TOKEN")
     )
-    candidates = set(os.environ)
+    candidates = {k for k, v in os.environ.items() if v}  # an empty line in .env is "not configured"
     if Path(".env").is_file():
         from dotenv import dotenv_values
 
-        candidates |= set(dotenv_values(".env"))
+        candidates |= {k for k, v in dotenv_values(".env").items() if v}
     for var in candidates:
         if not var.startswith(prefix):
             continue

@@ -10,11 +10,17 @@ from socialbot.domain.planning import localize
 from socialbot.settings import Settings
 from socialbot.spec.loader import Campaign
 
-# calls per collection round on X: replies search + mentions, plus per fresh target quotes, reposters, likers
-X_FIXED_PER_ROUND = 2
-X_PER_TARGET_PER_ROUND = 3
-REDDIT_FIXED_PER_ROUND = 1  # inbox mentions
-REDDIT_PER_TARGET_PER_ROUND = 1  # comment forest (plus "more" expansions in big threads)
+X_CONVERSATIONS_PER_SEARCH = 12  # conversation_id:… OR … terms that fit X's 512-character query
+X_LISTS_PER_LIVELY_POST = 3  # likers, reposters, quotes: listed when a post's counters moved (assumed in its first day)
+
+
+def _round_calls(platform: str, *, searchable: int, lively: int, published: int, keywords: int) -> int:
+    """API calls of one collection round, following what the adapters do (see docs/platforms/)."""
+    if platform == "reddit":
+        return 1 + searchable + 2 * keywords  # inbox mentions, one comment forest per post, search + new per keyword
+    replies = -(-searchable // X_CONVERSATIONS_PER_SEARCH)
+    counters = -(-published // 100)
+    return replies + 1 + counters + keywords + X_LISTS_PER_LIVELY_POST * lively  # + mentions
 
 
 def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, settings: Settings) -> list[dict]:
@@ -29,7 +35,8 @@ def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, setti
             continue
         posts = len(mine)
         roots = sorted(a.due_at for a in mine if a.part == 0)
-        rounds = targets_rounds = metrics_calls = 0
+        keywords = len(header.hashtags)
+        rounds = reads = 0
         t = roots[0]
         last_metrics = t - METRICS_EVERY
         while True:
@@ -40,16 +47,15 @@ def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, setti
             if interval is None:
                 break
             rounds += 1
-            fresh = [r for r in published if t - r <= timedelta(days=7)]
-            targets_rounds += len(fresh)
+            searchable = [r for r in published if t - r <= timedelta(days=7)]
+            lively = [r for r in published if t - r <= timedelta(days=1)]
+            reads += _round_calls(
+                platform, searchable=len(searchable), lively=len(lively), published=len(published), keywords=keywords
+            )
             if t - last_metrics >= METRICS_EVERY:
-                metrics_calls += -(-len(published) // 100)
+                reads += -(-len(published) // 100)
                 last_metrics = t
             t += interval
-        if platform == "reddit":
-            reads = rounds * REDDIT_FIXED_PER_ROUND + targets_rounds * REDDIT_PER_TARGET_PER_ROUND + metrics_calls
-        else:
-            reads = rounds * X_FIXED_PER_ROUND + targets_rounds * X_PER_TARGET_PER_ROUND + metrics_calls
         days = max(1, (ends + grace - roots[0]).days + 1)
         budget_note = None
         cap = header.x.max_reads_per_day if platform == "x" else None

@@ -158,3 +158,26 @@ def test_invalid_edit_keeps_the_last_valid_version_running(settings, clock, camp
     changed = daemon.load_and_sync(now=clock.now)
     assert changed == ["added"]
     daemon.close()
+
+
+def test_an_invalid_file_at_start_up_does_not_cancel_its_planned_posts(settings, clock, campaigns_dir):
+    path = live_campaign(campaigns_dir, "paused", first=clock.now + timedelta(hours=1))
+    daemon = make_daemon(settings, clock)
+    daemon.start()
+    daemon.close()
+    path.write_text(path.read_text().replace("timezone: UTC", "timezone: Mars/Olympus"))
+    restarted = make_daemon(settings, clock)
+    restarted.start()
+    assert "paused" not in restarted.app.campaigns  # nothing to run it with until the file is fixed
+    restarted.run_once()
+    restarted.close()
+    with session_scope(restarted.app.engine) as s:
+        statuses = {r.status for r in s.exec(select(LedgerRow))}
+    assert statuses == {"planned"}
+    path.unlink()  # a file that is gone retires the campaign
+    gone = make_daemon(settings, clock)
+    gone.start()
+    gone.close()
+    with session_scope(gone.app.engine) as s:
+        statuses = {r.status for r in s.exec(select(LedgerRow))}
+    assert statuses == {"cancelled"}

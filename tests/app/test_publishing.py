@@ -275,3 +275,33 @@ def test_the_repeated_fall_back_hour_keeps_both_occurrences_in_the_ledger(settin
     daemon.close()
     assert len(keys) == 4
     assert "fold/half-hourly/20261025T0200/sandbox/0" in keys and "fold/half-hourly/20261025T0200b/sandbox/0" in keys
+
+
+def test_an_operator_settles_an_unconfirmed_post_by_hand(settings, clock, campaign):
+    from click.testing import CliRunner
+
+    from socialbot.cli import main
+
+    clock.now = clock.now.replace(hour=8, minute=5)
+    daemon = make_daemon(settings, clock)
+    daemon.start()
+    daemon.app.platforms._adapters[("shop", "sandbox")] = CrashingPlatform(
+        daemon.app.platforms.get("shop", "sandbox"), when="before"
+    )
+    with pytest.raises(Crash):
+        daemon.run_once()
+    daemon.app.recover_in_flight(now=clock.now)
+    daemon.app.close()
+    key = "shop/hello/20261201T0900/sandbox/0"
+    runner = CliRunner()
+    both = runner.invoke(main, ["resolve", key, "--retry", "--drop", "--db", settings.database_url])
+    assert both.exit_code == 2 and "exactly one" in both.output
+    unknown = runner.invoke(main, ["resolve", "shop/nope", "--drop", "--db", settings.database_url])
+    assert unknown.exit_code == 2 and "no ledger entry" in unknown.output
+    done = runner.invoke(main, ["resolve", key, "--sent", "1800000042", "--db", settings.database_url])
+    assert done.exit_code == 0, done.output
+    ledger = rows(daemon)
+    assert ledger[key].status == Status.SENT and ledger[key].remote_id == "1800000042"
+    assert [p.remote_id for p in publications(daemon) if p.ledger_key == key] == ["1800000042"]
+    again = runner.invoke(main, ["resolve", key, "--drop", "--db", settings.database_url])
+    assert again.exit_code == 2 and "is sent" in again.output
