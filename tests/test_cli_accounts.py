@@ -58,3 +58,26 @@ def test_doctor_with_nothing_configured_says_the_sandbox_needs_nothing(monkeypat
     result = CliRunner().invoke(main, ["doctor"])
     assert result.exit_code == 0
     assert "sandbox needs none" in result.output
+
+
+def test_auth_x_without_the_app_key_names_the_variables(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["auth", "x", "--profile", "brand"])
+    assert result.exit_code != 0
+    assert "SOCIALBOT_X_BRAND_API_KEY" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_auth_x_with_a_wrong_pin_says_so_without_a_traceback(monkeypatch, tmp_path):
+    from tests.fakes.x_api import XApiStandIn
+
+    monkeypatch.chdir(tmp_path)
+    with XApiStandIn() as x:
+        monkeypatch.setenv("SOCIALBOT_X_API_KEY", x.api_key)
+        monkeypatch.setenv("SOCIALBOT_X_API_SECRET", x.api_secret)
+        monkeypatch.setenv("SOCIALBOT_X_API_URL", x.base_url)
+        result = CliRunner().invoke(main, ["auth", "x"], input="0000000\n")
+    assert result.exit_code != 0
+    assert "/oauth/authorize?oauth_token=" in result.output  # the URL to open was shown
+    assert "PIN" in result.output and "Traceback" not in result.output
+    assert x.api_secret not in result.output
