@@ -125,13 +125,8 @@ class App:
 
         rows = repo.rows_with_status(self.engine, [Status.SENDING])
         for row in rows:
-            repo.transition(
-                self.engine,
-                row.key,
-                frm=[Status.SENDING],
-                to=Status.UNCONFIRMED,
-                now=now,
-                last_error="interrupted while sending (process stopped)",
+            self._move(
+                row, Status.SENDING, Status.UNCONFIRMED, now=now, reason="interrupted while sending (process stopped)"
             )
         return len(rows)
 
@@ -163,13 +158,12 @@ class App:
         decision = decide(due_at=row.due_at, not_before=row.not_before, catch_up_within=catch_up, now=now)
         if decision == Decision.MISS:
             late = now - row.due_at
-            repo.transition(
-                self.engine,
-                row.key,
-                frm=[Status.PLANNED],
-                to=Status.MISSED,
+            self._move(
+                row,
+                Status.PLANNED,
+                Status.MISSED,
                 now=now,
-                last_error=f"overdue by {_fmt(late)}, more than catch_up_within ({_fmt(catch_up)})"
+                reason=f"overdue by {_fmt(late)}, more than catch_up_within ({_fmt(catch_up)})"
                 + (f"; last error: {row.last_error}" if row.last_error else ""),
             )
             log.warning("missed %s: overdue by %s", row.key, _fmt(late))
@@ -184,14 +178,7 @@ class App:
                 draft = replace(draft, reply_to=remote_id)
             elif status in (Status.FAILED, Status.MISSED, Status.CANCELLED):
                 outcome = Status.MISSED if status == Status.MISSED else Status.FAILED
-                repo.transition(
-                    self.engine,
-                    row.key,
-                    frm=[Status.PLANNED],
-                    to=outcome,
-                    now=now,
-                    last_error=f"previous thread part is {status}",
-                )
+                self._move(row, Status.PLANNED, outcome, now=now, reason=f"previous thread part is {status}")
                 return outcome
             else:
                 return None  # the previous part is not confirmed yet: resume once it is
@@ -218,9 +205,7 @@ class App:
         try:
             published = self._publish_with_retries(platform, draft)
         except OutcomeUnknown as exc:
-            repo.transition(
-                self.engine, row.key, frm=[Status.SENDING], to=Status.UNCONFIRMED, now=now, last_error=str(exc)
-            )
+            self._move(row, Status.SENDING, Status.UNCONFIRMED, now=now, reason=str(exc))
             log.warning("outcome of %s unknown (%s); will reconcile against our own recent posts", row.key, exc)
             return Status.UNCONFIRMED
         except RateLimited as exc:
@@ -230,20 +215,13 @@ class App:
         except TransientPlatformError as exc:
             return self._park(row, now=now, delay=retry_delay(row.attempts + 1), reason=str(exc), frm=Status.SENDING)
         except ContentRejected as exc:
-            repo.transition(self.engine, row.key, frm=[Status.SENDING], to=Status.FAILED, now=now, last_error=str(exc))
+            self._move(row, Status.SENDING, Status.FAILED, now=now, reason=str(exc))
             log.error("%s rejected by %s: %s", row.key, row.platform, exc)
             return Status.FAILED
         except AuthError as exc:
             return self._park(row, now=now, delay=AUTH_RETRY, reason=str(exc), frm=Status.SENDING)
         except Exception as exc:  # an unexpected adapter bug: we cannot know whether it went out
-            repo.transition(
-                self.engine,
-                row.key,
-                frm=[Status.SENDING],
-                to=Status.UNCONFIRMED,
-                now=now,
-                last_error=f"{type(exc).__name__}: {exc}",
-            )
+            self._move(row, Status.SENDING, Status.UNCONFIRMED, now=now, reason=f"{type(exc).__name__}: {exc}")
             log.exception("unexpected error publishing %s; marked unconfirmed", row.key)
             return Status.UNCONFIRMED
         finally:
@@ -269,6 +247,12 @@ class App:
             with attempt:
                 return platform.publish(draft)
         raise AssertionError("unreachable")
+
+    def _move(self, row, frm: Status, to: Status, *, now: datetime, reason: str) -> bool:
+        """Compare-and-set one ledger row from ``frm`` to ``to``, recording why."""
+        from socialbot.storage import repositories as repo
+
+        return repo.transition(self.engine, row.key, frm=[frm], to=to, now=now, last_error=reason)
 
     def _park(self, row, *, now: datetime, delay: timedelta, reason: str, frm: Status = Status.PLANNED) -> str:
         from socialbot.storage import repositories as repo
@@ -311,13 +295,12 @@ class App:
                 log.info("reconciled %s: found it as %s", row.key, match.remote_id)
                 counts["confirmed"] += 1
             else:
-                repo.transition(
-                    self.engine,
-                    row.key,
-                    frm=[Status.UNCONFIRMED],
-                    to=Status.PLANNED,
+                self._move(
+                    row,
+                    Status.UNCONFIRMED,
+                    Status.PLANNED,
                     now=now,
-                    last_error="not found among our own posts after an unknown outcome: queued again",
+                    reason="not found among our own posts after an unknown outcome: queued again",
                 )
                 log.info("reconciled %s: not published; queued again", row.key)
                 counts["requeued"] += 1
