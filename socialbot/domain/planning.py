@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from socialbot.errors import SocialbotError
-
 _DURATION_RE = re.compile(r"(\d+)\s*(w|d|h|m|s)")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
@@ -212,7 +210,3 @@ def parse_clock(text: str) -> time:
         return datetime.strptime(str(text).strip(), "%H:%M").time()
     except ValueError:
         raise ValueError(f"'{text}' is not a clock time; write it as HH:MM, e.g. 22:00") from None
-
-
-class PlanningError(SocialbotError):
-    """A schedule cannot be expanded (should have been caught at validation)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, insert, update
 from sqlalchemy.engine import Engine
@@ -60,11 +60,6 @@ def deactivate_campaigns(engine: Engine, *, keep: Iterable[str], now: datetime) 
                 .values(status=Status.CANCELLED, last_error="campaign file removed", updated_at=now)
             )
     return [r.id for r in gone]
-
-
-def active_campaign_ids(engine: Engine) -> list[str]:
-    with session_scope(engine) as s:
-        return list(s.exec(select(CampaignRow.id).where(CampaignRow.active)))
 
 
 def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedAction], *, now: datetime) -> SyncSummary:
@@ -241,25 +236,9 @@ def next_due(engine: Engine, *, campaign_id: str | None, limit: int = 5) -> list
         return list(s.exec(q.order_by(LedgerRow.due_at).limit(limit)))
 
 
-def publications(
-    engine: Engine, *, campaign_id: str, platform: str | None = None, since: datetime | None = None
-) -> list[PublicationRow]:
-    with session_scope(engine) as s:
-        q = select(PublicationRow).where(PublicationRow.campaign_id == campaign_id)
-        if platform:
-            q = q.where(PublicationRow.platform == platform)
-        if since:
-            q = q.where(PublicationRow.published_at >= since)
-        return list(s.exec(q.order_by(PublicationRow.published_at)))
-
-
 def campaign_row(engine: Engine, campaign_id: str) -> CampaignRow | None:
     with session_scope(engine) as s:
         return s.get(CampaignRow, campaign_id)
-
-
-def recent_window(now: datetime, hours: int) -> datetime:
-    return now - timedelta(hours=hours)
 
 
 def known_remote_ids(engine: Engine, *, platform: str, remote_ids: Sequence[str]) -> set[str]:

@@ -47,14 +47,6 @@ def record_job_run(
         )
 
 
-def last_runs(engine: Engine, *, campaign_id: str | None = None, prefix: str = "", limit: int = 200) -> list[JobRunRow]:
-    with session_scope(engine) as s:
-        q = select(JobRunRow).where(JobRunRow.job_id.startswith(prefix))
-        if campaign_id:
-            q = q.where(JobRunRow.campaign_id == campaign_id)
-        return list(s.exec(q.order_by(JobRunRow.started_at.desc()).limit(limit)))
-
-
 class DatabaseLock:
     """One daemon per database: a row with a heartbeat; a holder silent for ``stale_after`` is presumed dead."""
 
