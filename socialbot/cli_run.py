@@ -75,6 +75,9 @@ def simulate(
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     overrides = {"database_url": target, "sandbox_seed": seed, "sandbox_failure_rate": failure_rate}
     settings = _settings(**overrides)
+    from socialbot.daemon import configure_logging
+
+    configure_logging(settings, level="WARNING")  # a rehearsal shows problems (rejections, misses), not every post
     err = _console(stderr=True)
 
     def progress(now: datetime, result) -> None:

@@ -74,7 +74,7 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(settings: Settings, *, fmt: str | None = None) -> None:
+def configure_logging(settings: Settings, *, fmt: str | None = None, level: str | None = None) -> None:
     handler = logging.StreamHandler()
     if (fmt or settings.log_format) == "json":
         handler.setFormatter(JsonFormatter())
@@ -83,7 +83,7 @@ def configure_logging(settings: Settings, *, fmt: str | None = None) -> None:
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
+    root.setLevel(level or settings.log_level)
     for noisy in ("apscheduler", "urllib3", "prawcore", "tweepy", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
