@@ -155,9 +155,14 @@ class App:
         from socialbot.storage import repositories as repo
 
         catch_up = timedelta(seconds=row.catch_up_seconds)
-        decision = decide(due_at=row.due_at, not_before=row.not_before, catch_up_within=catch_up, now=now)
+        parent = repo.thread_parent(self.engine, row)
+        # once a thread has started, each part's catch-up window runs from the part before it went out
+        due = (
+            max(row.due_at, parent[2]) if parent is not None and parent[0] == Status.SENT and parent[2] else row.due_at
+        )
+        decision = decide(due_at=due, not_before=row.not_before, catch_up_within=catch_up, now=now)
         if decision == Decision.MISS:
-            late = now - row.due_at
+            late = now - due
             self._move(
                 row,
                 Status.PLANNED,
@@ -171,9 +176,8 @@ class App:
         if decision == Decision.WAIT:
             return None
         draft = draft_from_json(row.draft)
-        parent = repo.thread_parent(self.engine, row)
         if parent is not None:
-            status, remote_id = parent
+            status, remote_id, _sent_at = parent
             if status == Status.SENT:
                 draft = replace(draft, reply_to=remote_id)
             elif status in (Status.FAILED, Status.MISSED, Status.CANCELLED):

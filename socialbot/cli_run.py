@@ -63,13 +63,17 @@ def simulate(
     from socialbot.errors import ConfigError
     from socialbot.report.engagement import build_report, render_table
     from socialbot.simulation import simulate as run_simulation
+    from socialbot.storage.db import sqlite_file
 
     live = _settings()
     target = f"sqlite:///{db_path}"
-    if target == live.database_url:
+    live_file = sqlite_file(live.database_url)
+    if live_file is not None and live_file == db_path.resolve():
         raise ConfigError(
             f"{db_path} is the live database (SOCIALBOT_DATABASE_URL); simulate into another file with --db"
         )
+    if db_path.is_dir():
+        raise ConfigError(f"--db {db_path} is a directory; give a file name such as simulation.db")
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)

@@ -118,7 +118,15 @@ def normalize_text(text: str) -> str:
 
 
 def same_post(ours: str, theirs: str) -> bool:
+    """True when ``theirs`` is our text as the platform shows it (links shortened, long text cut with "…").
+
+    A short post of the account's (an emoji, "Thanks!") never matches a longer draft: a cut-off
+    version must keep at least 80 % of the text and 20 characters.
+    """
     a, b = normalize_text(ours), normalize_text(theirs)
     if not a or not b:
         return False
-    return a == b or (len(a) > 40 and (a.startswith(b[:-1]) or b.startswith(a[:-1])))
+    if a == b:
+        return True
+    shorter, longer = sorted((a.rstrip("…").rstrip("."), b.rstrip("…").rstrip(".")), key=len)
+    return len(shorter) >= 20 and len(shorter) >= 0.8 * len(longer) and longer.startswith(shorter)

@@ -128,12 +128,17 @@ class _Transport(prawcore.Requestor):
             retry_after = retry_after or 60.0
             p.budget.exhausted(WINDOW, reset_at=p.clock() + retry_after)
             raise RateLimited(f"Reddit answered 429 Too Many Requests on {endpoint}", retry_after=retry_after)
+        writes = method.upper() == "POST" and path in _SIDE_EFFECTS
         if status >= 500:
+            if writes:  # a gateway error after Reddit took the post: it may exist
+                raise OutcomeUnknown(f"Reddit answered {status} on {endpoint}; the post may have been made")
             raise TransientPlatformError(f"Reddit answered {status} on {endpoint}; try again later")
         if status in (401, 403) and path != "/api/v1/access_token":
             detail = f"{status} on {endpoint}"
             if status == 403:
                 reason = _json_field(response, "reason") or _json_field(response, "message")
+                if writes:  # banned, private or quarantined subreddit, locked thread: this content will not go
+                    raise ContentRejected(f"Reddit refused {endpoint}: {reason or '403 Forbidden'}")
                 raise AuthError(f"Reddit forbids {endpoint} for this account ({reason or 403}); check its permissions")
             raise _auth_problem(p.credentials, detail)
         if status == 401:

@@ -117,10 +117,11 @@ def render_csv(report: EngagementReport) -> str:
 
 
 def render_table(report: EngagementReport, console) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     console.print(
-        f"[bold]{report.campaign_name}[/bold] ({report.campaign_id}) — engagement report, {report.generated_at}"
+        f"[bold]{escape(report.campaign_name)}[/bold] ({report.campaign_id}) — engagement report, {report.generated_at}"
     )
     summary = Table(show_header=False, box=None, pad_edge=False)
     summary.add_row("publications", str(report.publications))
@@ -152,7 +153,7 @@ def render_table(report: EngagementReport, console) -> None:
     for line in report.lines:
         table.add_row(
             line.published,
-            line.item + (f" #{line.part + 1}" if line.part else ""),
+            escape(line.item + (f" #{line.part + 1}" if line.part else "")),
             line.platform,
             str(line.replies),
             str(line.likes),

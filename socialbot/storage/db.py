@@ -18,17 +18,38 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The resolved file behind a SQLite URL (None for other databases and in-memory SQLite)."""
+    if not url.startswith("sqlite"):
+        return None
+    from sqlalchemy.engine import make_url
+
+    try:
+        database = make_url(url).database
+    except Exception:
+        return None
+    return Path(database).resolve() if database and database != ":memory:" else None
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout so the CLI and daemon can share it."""
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+    path = sqlite_file(url)
+    if path is not None:
+        if path.is_dir():
+            raise ConfigError(f"the database {path} is a directory; point SOCIALBOT_DATABASE_URL (or --db) at a file")
+        if not path.parent.is_dir():
+            raise ConfigError(
+                f"the folder {path.parent} of the database does not exist; create it or change SOCIALBOT_DATABASE_URL (or --db)"
+            )
     try:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-    except (ArgumentError, NoSuchModuleError) as exc:
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise ConfigError(f"SOCIALBOT_DATABASE_URL is not a usable database URL ({exc})") from None
     except ImportError as exc:
         raise ConfigError(f"the database driver for SOCIALBOT_DATABASE_URL is not installed: {exc.name}") from None

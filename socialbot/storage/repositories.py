@@ -203,15 +203,15 @@ def mark_sent(engine: Engine, row: LedgerRow, published: Published, *, now: date
         return True
 
 
-def thread_parent(engine: Engine, row: LedgerRow) -> tuple[Status, str | None] | None:
-    """Status and remote id of the previous part of ``row``'s thread (None for part 0)."""
+def thread_parent(engine: Engine, row: LedgerRow) -> tuple[Status, str | None, datetime | None] | None:
+    """Status, remote id and send time of the previous part of ``row``'s thread (None for part 0)."""
     if row.part == 0:
         return None
     prev_key = row.key.rsplit("/", 1)[0] + f"/{row.part - 1}"
     prev = get_row(engine, prev_key)
     if prev is None:
-        return (Status.CANCELLED, None)
-    return (Status(prev.status), prev.remote_id)
+        return (Status.CANCELLED, None, None)
+    return (Status(prev.status), prev.remote_id, prev.sent_at)
 
 
 def status_counts(engine: Engine, *, campaign_id: str | None = None) -> dict[str, Counter]:

@@ -305,3 +305,30 @@ def test_an_operator_settles_an_unconfirmed_post_by_hand(settings, clock, campai
     assert [p.remote_id for p in publications(daemon) if p.ledger_key == key] == ["1800000042"]
     again = runner.invoke(main, ["resolve", key, "--drop", "--db", settings.database_url])
     assert again.exit_code == 2 and "is sent" in again.output
+
+
+def test_a_started_thread_is_finished_even_past_its_first_catch_up_window(settings, clock, campaign):
+    from socialbot.errors import RateLimited
+
+    clock.now = clock.now.replace(hour=8, minute=31)  # 09:31 Madrid; catch_up_within is 1h
+    daemon = make_daemon(settings, clock)
+    daemon.start()
+    inner = daemon.app.platforms.get("shop", "sandbox")
+    original, limited = inner.publish, {"Part one of the story": 1, "Part two of the story": 1}
+
+    def slow(draft):
+        if limited.get(draft.text):
+            limited[draft.text] -= 1
+            raise RateLimited("slow down", retry_after=50 * 60 if "one" in draft.text else 40 * 60)
+        return original(draft)
+
+    inner.publish = slow
+    part = "shop/story/20261201T0930/sandbox/{}"
+    daemon.run_once()  # part one parked until 10:21 Madrid
+    clock.now = clock.now.replace(hour=9, minute=22)  # 10:22 Madrid: part one goes out, part two parked until 11:02
+    daemon.run_once()
+    clock.now = clock.now.replace(hour=10, minute=3)  # 11:03 Madrid: 93 min after the thread was due, 41 after part one
+    daemon.run_once()
+    daemon.close()
+    ledger = rows(daemon)
+    assert [ledger[part.format(i)].status for i in range(3)] == [Status.SENT] * 3

@@ -277,3 +277,15 @@ def test_no_secret_in_any_log_line(standin, caplog):
     assert caplog.records, "DEBUG logging must have captured something"
     for text in [r.getMessage() for r in caplog.records] + [str(caught.value), repr(reddit)]:
         assert not any(secret in text for secret in secrets), text
+
+
+def test_a_gateway_error_on_submit_is_an_unknown_outcome_not_a_retry(standin, reddit):
+    standin.fail("/api/submit", status=502)
+    with pytest.raises(OutcomeUnknown):
+        _post(reddit)
+
+
+def test_a_403_on_submit_is_a_rejection_of_this_content(standin, reddit):
+    standin.fail("/api/submit", status=403)
+    with pytest.raises(ContentRejected):
+        _post(reddit)
