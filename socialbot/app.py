@@ -35,7 +35,7 @@ class PublishReport:
     failed: int = 0
     unconfirmed: int = 0
     parked: int = 0
-    parked_until: datetime | None = None
+    blocked: int = 0  # parked because credentials are missing or refused: needs a person
 
 
 @dataclass
@@ -107,6 +107,7 @@ class App:
                 ends_at=localize(end, header.tz).astimezone(UTC),
                 now=now,
             )
+            self.platforms.forget(header.id)  # the account, subreddits or hashtags may have changed
             plan = compile_campaign(campaign)
             summaries[header.id] = repo.sync_ledger(self.engine, header.id, plan.actions, now=now)
             self.campaigns[header.id] = campaign
@@ -148,6 +149,8 @@ class App:
                 report.unconfirmed += 1
             elif outcome == "parked":
                 report.parked += 1
+            elif outcome == "blocked":
+                report.blocked += 1
         return report
 
     def execute(self, row, *, now: datetime) -> str | None:
@@ -157,9 +160,8 @@ class App:
         catch_up = timedelta(seconds=row.catch_up_seconds)
         parent = repo.thread_parent(self.engine, row)
         # once a thread has started, each part's catch-up window runs from the part before it went out
-        due = (
-            max(row.due_at, parent[2]) if parent is not None and parent[0] == Status.SENT and parent[2] else row.due_at
-        )
+        started = parent is not None and parent[0] == Status.SENT and parent[2] is not None
+        due = max(row.due_at, min(parent[2], now)) if started else row.due_at  # type: ignore[index, type-var]
         decision = decide(due_at=due, not_before=row.not_before, catch_up_within=catch_up, now=now)
         if decision == Decision.MISS:
             late = now - due
@@ -195,7 +197,9 @@ class App:
         except RateLimited as exc:
             return self._park(row, now=now, delay=timedelta(seconds=exc.retry_after), reason=str(exc))
         except (ConfigError, AuthError) as exc:
-            return self._park(row, now=now, delay=AUTH_RETRY, reason=str(exc))
+            self.platforms.forget(row.campaign_id)  # rebuilt with fresh credentials on the next try
+            self._park(row, now=now, delay=AUTH_RETRY, reason=str(exc))
+            return "blocked"
         if not repo.transition(
             self.engine,
             row.key,
@@ -223,7 +227,9 @@ class App:
             log.error("%s rejected by %s: %s", row.key, row.platform, exc)
             return Status.FAILED
         except AuthError as exc:
-            return self._park(row, now=now, delay=AUTH_RETRY, reason=str(exc), frm=Status.SENDING)
+            self.platforms.forget(row.campaign_id)
+            self._park(row, now=now, delay=AUTH_RETRY, reason=str(exc), frm=Status.SENDING)
+            return "blocked"
         except Exception as exc:  # an unexpected adapter bug: we cannot know whether it went out
             self._move(row, Status.SENDING, Status.UNCONFIRMED, now=now, reason=f"{type(exc).__name__}: {exc}")
             log.exception("unexpected error publishing %s; marked unconfirmed", row.key)

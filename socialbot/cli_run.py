@@ -178,6 +178,9 @@ def run(
     totals = run_daemon(settings, once=once, sandbox=sandbox)
     if totals is not None:
         click.echo(" ".join(f"{k}={v}" for k, v in totals.items()))
+        if totals["errors"]:
+            click.echo("some work could not be done (see the log above); exit status 1", err=True)
+            sys.exit(1)
 
 
 @click.command()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from socialbot.app import App
 from socialbot.domain.cadence import METRICS_EVERY, collect_interval
-from socialbot.errors import SocialbotError
+from socialbot.errors import RateLimited, SocialbotError
 from socialbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ class Daemon:
         self._digests: dict[str, str] = {}
         self._fingerprint: tuple | None = None  # None: never scanned
         self._started = False
+        self.campaigns_missing = False  # the campaigns directory is gone or empty (an unmounted volume, a typo)
         self._last_metrics: dict[tuple[str, str], datetime] = {}
 
     # --- campaigns ---------------------------------------------------------------------------
@@ -118,7 +119,13 @@ class Daemon:
         """
         from socialbot.spec.loader import campaign_files
 
-        files, _ = campaign_files(self.paths)
+        files, missing = campaign_files(self.paths)
+        if not files:
+            for problem in missing:
+                log.error("campaigns: %s — nothing was changed; running campaigns keep running", problem)
+            self.campaigns_missing = True
+            return []
+        self.campaigns_missing = False
         fingerprint = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
         if fingerprint == self._fingerprint:
             return []
@@ -258,18 +265,25 @@ class Daemon:
         """Everything due now, then exit: reconcile, publish, collect (for cron and tests)."""
         now = self.app.clock()
         totals = {"sent": 0, "missed": 0, "failed": 0, "unconfirmed": 0, "parked": 0, "interactions": 0, "errors": 0}
+        if self.campaigns_missing:
+            totals["errors"] += 1
         self.app.reconcile(now=now)
         for cid in list(self.app.campaigns):
             try:
                 report = self.app.publish_due(now=now, campaign_ids=[cid])
                 for k in ("sent", "missed", "failed", "unconfirmed", "parked"):
                     totals[k] += getattr(report, k)
+                totals["parked"] += report.blocked
+                totals["errors"] += report.blocked  # a credential problem needs a person: cron should notice
             except SocialbotError as exc:
                 totals["errors"] += 1
                 log.error("campaign %s: publishing stopped: %s", cid, exc)
         for cid, platform in self.app.collection_targets():
             try:
                 totals["interactions"] += self.app.collect(cid, platform, now=self.app.clock()).new_interactions
+            except RateLimited as exc:  # a rate limit or daily budget: expected, the next run goes on
+                totals["parked"] += 1
+                log.warning("campaign %s on %s: collection waits: %s", cid, platform, exc)
             except SocialbotError as exc:
                 totals["errors"] += 1
                 log.error("campaign %s on %s: collection failed: %s", cid, platform, exc)

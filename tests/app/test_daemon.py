@@ -174,10 +174,19 @@ def test_an_invalid_file_at_start_up_does_not_cancel_its_planned_posts(settings,
     with session_scope(restarted.app.engine) as s:
         statuses = {r.status for r in s.exec(select(LedgerRow))}
     assert statuses == {"planned"}
-    path.unlink()  # a file that is gone retires the campaign
+    path.unlink()  # an empty campaigns directory (an unmounted volume, a typo) changes nothing
+    empty = make_daemon(settings, clock)
+    empty.start()
+    assert empty.run_once()["errors"] == 1
+    empty.close()
+    with session_scope(empty.app.engine) as s:
+        assert {r.status for r in s.exec(select(LedgerRow))} == {"planned"}
+    live_campaign(
+        campaigns_dir, "other", first=clock.now + timedelta(hours=1)
+    )  # a file that is gone retires its campaign
     gone = make_daemon(settings, clock)
     gone.start()
     gone.close()
     with session_scope(gone.app.engine) as s:
-        statuses = {r.status for r in s.exec(select(LedgerRow))}
+        statuses = {r.status for r in s.exec(select(LedgerRow).where(LedgerRow.campaign_id == "paused"))}
     assert statuses == {"cancelled"}

@@ -215,11 +215,12 @@ def test_editing_the_file_replans_future_posts_and_never_touches_sent(settings, 
     assert "Good morning number 2" in ledger["shop/hello/20261202T0900/sandbox/0"].draft
     assert ledger["shop/story/20261201T0930/sandbox/0"].status == Status.CANCELLED
     assert ledger["shop/story/20261202T1800/sandbox/2"].status == Status.PLANNED
+    write_campaign(campaigns_dir, CAMPAIGN.replace("id: shop", "id: other-shop"), name="other.yaml")
     campaign.unlink()  # removing the file retires the campaign: planned rows cancelled, sent kept
     daemon.load_and_sync(now=clock.now)
     ledger = rows(daemon)
     assert ledger[sent_key].status == Status.SENT
-    assert all(r.status in (Status.SENT, Status.CANCELLED) for r in ledger.values())
+    assert all(r.status in (Status.SENT, Status.CANCELLED) for r in ledger.values() if r.campaign_id == "shop")
     daemon.close()
 
 
