@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 RECONCILE_AFTER = timedelta(seconds=30)  # give a platform this long to show our own post before deciding
 AUTH_RETRY = timedelta(minutes=15)
+STUCK_SENDING = timedelta(minutes=10)  # longer than any publish call with its timeouts and quick retries
 
 
 @dataclass
@@ -236,7 +238,19 @@ class App:
             return Status.UNCONFIRMED
         finally:
             self.platforms.drain_usage(row.campaign_id, row.platform, now=now)
-        repo.mark_sent(self.engine, row, published, now=now, frm=[Status.SENDING])
+        try:
+            repo.mark_sent(self.engine, row, published, now=now, frm=[Status.SENDING])
+        except Exception as exc:  # e.g. the database stayed locked: it went out, reconciliation will record it
+            log.exception("%s went out as %s but could not be recorded; reconciling it", row.key, published.remote_id)
+            with contextlib.suppress(Exception):
+                self._move(
+                    row,
+                    Status.SENDING,
+                    Status.UNCONFIRMED,
+                    now=now,
+                    reason=f"published as {published.remote_id}; not recorded: {exc}",
+                )
+            return Status.UNCONFIRMED
         log.info("sent %s as %s", row.key, published.remote_id)
         return Status.SENT
 
@@ -279,6 +293,9 @@ class App:
         from socialbot.storage import repositories as repo
 
         counts = {"confirmed": 0, "requeued": 0, "waiting": 0}
+        for stuck in repo.rows_with_status(self.engine, [Status.SENDING], campaign_ids=list(self.campaigns)):
+            if stuck.sending_at and now - stuck.sending_at > STUCK_SENDING:  # no publish call lasts this long
+                self._move(stuck, Status.SENDING, Status.UNCONFIRMED, now=now, reason="left sending (not recorded)")
         rows = repo.rows_with_status(self.engine, [Status.UNCONFIRMED], campaign_ids=list(self.campaigns))
         for row in rows:
             sending_at = row.sending_at or row.updated_at

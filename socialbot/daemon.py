@@ -262,13 +262,37 @@ class Daemon:
             log.warning("%d action(s) were in flight when the last run stopped; reconciling them", recovered)
 
     def run_once(self) -> dict[str, int]:
-        """Everything due now, then exit: reconcile, publish, collect (for cron and tests)."""
+        """Everything due now, then exit: reconcile, publish, collect (for cron and tests).
+
+        The lock's heartbeat is kept alive in the background, so a long run is never taken for a
+        dead daemon; if another process takes the lock anyway, this run stops publishing.
+        """
+        done = threading.Event()
+        keeper = threading.Thread(target=self._keep_lock_alive, args=(done,), name="lock-heartbeat", daemon=True)
+        keeper.start()
+        try:
+            return self._run_once()
+        finally:
+            done.set()
+            keeper.join()
+
+    def _keep_lock_alive(self, done: threading.Event) -> None:
+        while not done.wait(HEARTBEAT_EVERY.total_seconds()):
+            if not self.lock.heartbeat(now=self.app.clock()):
+                log.error("another daemon took over the lock on this database; stopping")
+                self.stop_event.set()
+                return
+
+    def _run_once(self) -> dict[str, int]:
         now = self.app.clock()
         totals = {"sent": 0, "missed": 0, "failed": 0, "unconfirmed": 0, "parked": 0, "interactions": 0, "errors": 0}
         if self.campaigns_missing:
             totals["errors"] += 1
         self.app.reconcile(now=now)
         for cid in list(self.app.campaigns):
+            if self.stop_event.is_set():
+                totals["errors"] += 1
+                break
             try:
                 report = self.app.publish_due(now=now, campaign_ids=[cid])
                 for k in ("sent", "missed", "failed", "unconfirmed", "parked"):

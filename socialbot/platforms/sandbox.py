@@ -57,8 +57,7 @@ class _Timeline:
 class SandboxWorld(Protocol):
     """Where the sandbox keeps its posts (storage.runtime.SandboxWorldStore in the product)."""
 
-    def next_id(self) -> int: ...
-    def save(self, *, remote_id: str, text: str, reply_to: str | None, created_at: datetime) -> None: ...
+    def add(self, *, text: str, reply_to: str | None, created_at: datetime, id_base: int) -> str: ...
     def exists(self, remote_id: str) -> bool: ...
     def delete(self, remote_id: str) -> bool: ...
     def posts_since(self, since: datetime) -> list[OwnPost]: ...
@@ -129,8 +128,7 @@ class SandboxPlatform:
                     raise ContentRejected("sandbox: You are not allowed to create a Tweet with duplicate content.")
         if lose_answer and self._failures.random() < 0.5:
             raise OutcomeUnknown("sandbox publish: timed out; the request never reached the platform")
-        remote_id = str(1_800_000_000 + self.world.next_id())
-        self.world.save(remote_id=remote_id, text=draft.text, reply_to=draft.reply_to, created_at=now)
+        remote_id = self.world.add(text=draft.text, reply_to=draft.reply_to, created_at=now, id_base=1_800_000_000)
         if lose_answer:
             raise OutcomeUnknown("sandbox publish: connection lost after the platform accepted the post")
         return Published(remote_id=remote_id, url=f"https://sandbox.invalid/posts/{remote_id}", created_at=now)

@@ -111,18 +111,21 @@ class SandboxWorldStore:
         self.engine = engine
         self.account = account
 
-    def next_id(self) -> int:
+    def add(self, *, text: str, reply_to: str | None, created_at: datetime, id_base: int) -> str:
+        """Store a post and return its remote id (``id_base`` + row id), allocated in the same transaction."""
         with session_scope(self.engine) as s:
-            last = s.exec(select(SandboxPostRow.id).order_by(SandboxPostRow.id.desc()).limit(1)).first()
-        return (last or 0) + 1
-
-    def save(self, *, remote_id: str, text: str, reply_to: str | None, created_at: datetime) -> None:
-        with session_scope(self.engine) as s:
-            s.add(
-                SandboxPostRow(
-                    account=self.account, remote_id=remote_id, text=text, reply_to=reply_to, created_at=created_at
-                )
+            row = SandboxPostRow(
+                account=self.account,
+                remote_id=f"pending-{secrets.token_hex(8)}",
+                text=text,
+                reply_to=reply_to,
+                created_at=created_at,
             )
+            s.add(row)
+            s.flush()
+            row.remote_id = str(id_base + row.id)
+            s.add(row)
+            return row.remote_id
 
     def exists(self, remote_id: str) -> bool:
         with session_scope(self.engine) as s:
