@@ -72,20 +72,29 @@ def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedActio
     created = updated = cancelled = unchanged = 0
     with session_scope(engine) as s:
         existing = {r.key: r for r in s.exec(select(LedgerRow).where(LedgerRow.campaign_id == campaign_id))}
+        sent = [r for r in existing.values() if r.status == Status.SENT]
         new_rows = []
         for key, action in wanted.items():
             row = existing.get(key)
             if row is None:
-                new_rows.append(_row_values(action, now))
+                values = _row_values(action, now)
+                twin = _already_sent(sent, action)
+                if twin is not None:  # renamed item or nudged time: the same text already went out
+                    values.update(
+                        status=Status.CANCELLED.value, last_error=f"already published as {twin.key} ({twin.remote_id})"
+                    )
+                new_rows.append(values)
                 continue
-            if row.status == Status.CANCELLED:
+            revived = row.status == Status.CANCELLED
+            if revived:
                 row.status = Status.PLANNED  # re-added to the file: planned again
                 row.last_error = None
             elif row.status != Status.PLANNED:
                 unchanged += 1
                 continue
             if (
-                row.content_hash == action.content_hash
+                not revived
+                and row.content_hash == action.content_hash
                 and row.due_at == action.due_at
                 and row.status == Status.PLANNED
                 and row.note == action.note
@@ -111,6 +120,19 @@ def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedActio
             s.exec(insert(LedgerRow), params=chunk)
         created = len(new_rows)
     return SyncSummary(created, updated, cancelled, unchanged)
+
+
+def _already_sent(sent: Sequence[LedgerRow], action: PlannedAction) -> LedgerRow | None:
+    """A sent row with the same text, platform and part due within the action's catch-up window."""
+    for row in sent:
+        if (
+            row.platform == action.platform
+            and row.part == action.part
+            and row.content_hash == action.content_hash
+            and abs(row.due_at - action.due_at) <= action.catch_up_within
+        ):
+            return row
+    return None
 
 
 def _row_values(action: PlannedAction, now: datetime) -> dict:

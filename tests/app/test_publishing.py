@@ -333,3 +333,25 @@ def test_a_started_thread_is_finished_even_past_its_first_catch_up_window(settin
     daemon.close()
     ledger = rows(daemon)
     assert [ledger[part.format(i)].status for i in range(3)] == [Status.SENT] * 3
+
+
+def test_renaming_an_item_or_nudging_its_time_does_not_post_it_again(settings, clock, campaigns_dir, campaign):
+    clock.now = clock.now.replace(hour=8, minute=5)  # 09:05 Madrid: "hello" goes out
+    daemon = make_daemon(settings, clock)
+    daemon.start()
+    daemon.run_once()
+    renamed = CAMPAIGN.replace("id: hello", "id: greeting")
+    write_campaign(campaigns_dir, renamed)
+    daemon.load_and_sync(now=clock.now)
+    nudged = renamed.replace('starting: "2026-12-01 09:00"', 'starting: "2026-12-01 09:03"')
+    write_campaign(campaigns_dir, nudged + "\n")  # a different size, so the rescan sees the change
+    daemon.load_and_sync(now=clock.now)
+    daemon.run_once()
+    daemon.close()
+    assert [p.text for p in posts_on_platform(daemon)].count("Hello number 1") == 1
+    ledger = rows(daemon)
+    twin = ledger["shop/greeting/20261201T0903/sandbox/0"]
+    assert (
+        twin.status == Status.CANCELLED and "already published as shop/hello/20261201T0900/sandbox/0" in twin.last_error
+    )
+    assert ledger["shop/greeting/20261202T0903/sandbox/0"].status == Status.PLANNED  # tomorrow's is a new post
