@@ -107,12 +107,24 @@ def render_json(report: EngagementReport) -> str:
 
 
 def render_csv(report: EngagementReport) -> str:
+    """One row per publication, then a TOTAL row; the formula is named in its own column."""
     out = io.StringIO()
     fields = list(PublicationLine.__dataclass_fields__)
     writer = csv.writer(out)
-    writer.writerow(fields)
+    writer.writerow([*fields, "formula"])
     for line in report.lines:
-        writer.writerow([neutralise(getattr(line, f)) for f in fields])
+        writer.writerow([*(neutralise(getattr(line, f)) for f in fields), report.formula])
+    total = {
+        "item": f"TOTAL ({report.publications} publications, {report.unique_people} people, {report.interactions_total} interactions)",
+        "replies": sum(line.replies for line in report.lines),
+        "likes": sum(line.likes for line in report.lines),
+        "reposts": sum(line.reposts for line in report.lines),
+        "quotes": sum(line.quotes for line in report.lines),
+        "engagements": report.engagements,
+        "impressions": report.impressions,
+        "engagement_rate": report.engagement_rate,
+    }
+    writer.writerow([*(neutralise(total.get(f, "")) for f in fields), report.formula])
     return out.getvalue()
 
 

@@ -164,7 +164,12 @@ def test_status_and_report_commands(settings, clock, campaigns_dir, monkeypatch,
     )
     assert report.exit_code == 0, report.output
     lines = (tmp_path / "r.csv").read_text().splitlines()
-    assert lines[0].startswith("published,item,platform") and len(lines) == 2
+    report_formula = "engagement rate = engagements / impressions"
+    assert lines[0].startswith("published,item,platform") and lines[0].endswith(",formula")
+    import csv
+
+    total = list(csv.reader(lines))[2]
+    assert len(lines) == 3 and total[1].startswith("TOTAL (1 publications") and total[-1] == report_formula
     missing = runner.invoke(main, ["report", "nope", "--db", settings.database_url])
     assert missing.exit_code == 2 and "no campaign 'nope'" in missing.output
     assert "daemon: not running" in status.output  # the daemon stopped and released its lock
