@@ -231,10 +231,14 @@ def report(campaign: str, fmt: str, output: Path | None, database_url: str | Non
       socialbot report demo-winter-launch --format csv -o report.csv
       socialbot report demo-winter-launch --db simulation.db --format json
     """
+    from socialbot.errors import ConfigError
     from socialbot.report.engagement import build_report, render_csv, render_json, render_table
-    from socialbot.storage.db import make_engine
+    from socialbot.storage.db import make_engine, sqlite_file
 
     settings = _settings(database_url=database_url)
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        raise ConfigError(f"no database at {path}; run the campaign first, or pass --db (e.g. --db simulation.db)")
     engine = make_engine(settings.database_url)
     try:
         row = _campaign_or_exit(engine, campaign)

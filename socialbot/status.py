@@ -12,8 +12,15 @@ from socialbot.settings import Settings
 def gather_status(settings: Settings, *, campaign_id: str | None, now: datetime) -> dict:
     from socialbot.storage import ingest, reporting, runtime
     from socialbot.storage import repositories as repo
-    from socialbot.storage.db import make_engine
+    from socialbot.storage.db import make_engine, sqlite_file
 
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        return {
+            "campaigns": [],
+            "daemon": None,
+            "database": f"no database at {path} (nothing has run yet, or pass --db)",
+        }
     engine = make_engine(settings.database_url)
     campaigns = reporting.campaign_rows(engine, campaign_id=campaign_id)
     if campaigns is None:
