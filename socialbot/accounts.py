@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from socialbot.settings import Settings, configured_profiles, reddit_credentials, x_credentials
+from socialbot.platforms.credentials import configured_profiles, reddit_credentials, x_credentials
+from socialbot.settings import Settings
 
 
 @dataclass(frozen=True)

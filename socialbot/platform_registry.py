@@ -57,8 +57,8 @@ class PlatformRegistry:
                 hashtags=campaign.spec.campaign.hashtags,
             )
         if platform == "x":
+            from socialbot.platforms.credentials import x_credentials
             from socialbot.platforms.x import XPlatform
-            from socialbot.settings import x_credentials
 
             creds = x_credentials(account)
             if creds.missing():
@@ -77,8 +77,8 @@ class PlatformRegistry:
             return adapter
         if platform == "reddit":
             from socialbot import __version__
+            from socialbot.platforms.credentials import reddit_credentials
             from socialbot.platforms.reddit import RedditPlatform, build_user_agent
-            from socialbot.settings import reddit_credentials
 
             creds = reddit_credentials(account)
             if creds.missing():

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from socialbot.cli import main
-from socialbot.settings import RedditCredentials, Settings, XCredentials, credential_var
+from socialbot.platforms.credentials import RedditCredentials, XCredentials, credential_var
+from socialbot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

@@ -41,8 +41,8 @@ from socialbot.errors import (
     TransientPlatformError,
 )
 from socialbot.platforms.base import RateBudget, UsageMeter
+from socialbot.platforms.credentials import RedditCredentials, credential_var
 from socialbot.platforms.reddit_collect import Collection, _data, _fullname, _when
-from socialbot.settings import RedditCredentials, credential_var
 
 __all__ = ["RedditPlatform", "build_user_agent", "parse_ratelimit_message"]
 

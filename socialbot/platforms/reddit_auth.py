@@ -15,8 +15,8 @@ import praw
 import prawcore
 
 from socialbot.errors import AuthError, SocialbotError
+from socialbot.platforms.credentials import RedditCredentials, credential_var
 from socialbot.platforms.reddit import RedditPlatform
-from socialbot.settings import RedditCredentials, credential_var
 
 __all__ = ["SCOPES", "AccountCheck", "check_account", "code_flow"]
 

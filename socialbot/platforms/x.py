@@ -29,10 +29,10 @@ from socialbot.errors import (
     TransientPlatformError,
 )
 from socialbot.platforms.base import RateBudget, UsageMeter
+from socialbot.platforms.credentials import XCredentials, credential_var
 from socialbot.platforms.x_collect import XCollector
 from socialbot.platforms.x_payloads import endpoint_name, snowflake_time
 from socialbot.platforms.x_secrets import mask, protect
-from socialbot.settings import XCredentials, credential_var
 
 __all__ = ["AccountCheck", "XPlatform", "check_account", "endpoint_name", "pin_authorize", "snowflake_time"]
 

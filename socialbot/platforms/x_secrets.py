@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from socialbot.settings import XCredentials
+from socialbot.platforms.credentials import XCredentials
 
 _SECRET_FIELD = re.compile(
     r"(?P<key>oauth_(?:token_secret|token|verifier|consumer_key|signature)|client_key|client_secret|"

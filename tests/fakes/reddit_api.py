@@ -831,7 +831,7 @@ def credentials_for(standin: RedditApiStandIn, *, profile: str = "default", refr
     """Script-app credentials (or refresh-token ones) that log in to ``standin``."""
     from pydantic import SecretStr
 
-    from socialbot.settings import RedditCredentials
+    from socialbot.platforms.credentials import RedditCredentials
 
     return RedditCredentials(
         profile=profile,

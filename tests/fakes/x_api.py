@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from pydantic import SecretStr
 
-from socialbot.settings import XCredentials
+from socialbot.platforms.credentials import XCredentials
 
 TWITTER_EPOCH_MS = 1288834974657
 WINDOW_SECONDS = 900

@@ -16,8 +16,8 @@ from socialbot.errors import (
     RateLimited,
     TransientPlatformError,
 )
+from socialbot.platforms.credentials import XCredentials
 from socialbot.platforms.x import XPlatform, check_account, pin_authorize
-from socialbot.settings import XCredentials
 from tests.fakes.x_api import Clock, XApiStandIn, XHarness
 
 SEARCH = "GET /2/tweets/search/recent"

@@ -15,8 +15,8 @@ from pydantic import SecretStr
 from requests_oauthlib import OAuth1
 
 from socialbot.domain.values import Draft, InteractionKind, Target
+from socialbot.platforms.credentials import XCredentials
 from socialbot.platforms.x import XPlatform, check_account
-from socialbot.settings import XCredentials
 from tests.fakes.x_api import Clock, XApiStandIn
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "real-api" / "x"
