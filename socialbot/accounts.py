@@ -36,7 +36,7 @@ def check_all(settings: Settings) -> list[AccountStatus]:
             continue
         from socialbot import __version__
         from socialbot.platforms.reddit import build_user_agent
-        from socialbot.platforms.reddit_auth import check_account
+        from socialbot.platforms.reddit import check_account
 
         result = check_account(
             creds,
@@ -60,7 +60,7 @@ def authorize_x(settings: Settings, *, profile: str, prompt: Callable[[str], str
 def authorize_reddit(settings: Settings, *, profile: str, port: int, show: Callable[[str], None]) -> dict[str, str]:
     from socialbot import __version__
     from socialbot.platforms.reddit import build_user_agent
-    from socialbot.platforms.reddit_auth import code_flow
+    from socialbot.platforms.reddit import code_flow
 
     creds = reddit_credentials(profile)
     return code_flow(

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from socialbot.domain.render import TemplateProblem
-from socialbot.domain.textlimits import over_limit
 from socialbot.errors import Problem
-from socialbot.spec.loader import Campaign
+from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for, post_platforms
+from socialbot.spec.campaign import Campaign
 
 MAX_REPORTED_PER_ITEM = 3
 
 
 def check_campaign(campaign: Campaign) -> list[Problem]:
-    from socialbot.spec.actions import REDDIT_TITLE_MAX, build_drafts, capabilities_for, occurrences, post_platforms
-
     loc = campaign.located
     spec = campaign.spec
     problems: list[Problem] = []
     first_seen: dict[str, int] = {}
+    plans = {p.index: p for p in campaign.compiled.posts}
     for i, post in enumerate(spec.posts):
         if post.id in first_seen:
             line, _ = loc.where(("posts", first_seen[post.id], "id"))
@@ -79,8 +77,8 @@ def check_campaign(campaign: Campaign) -> list[Problem]:
                         f"'{path.suffix or m.path}' is not a supported media type; use one of {', '.join(sorted(allowed))}",
                     )
                 )
-        occs, _ = occurrences(campaign, post)
-        if not occs:
+        plan = plans[i]
+        if not plan.occurrences:
             problems.append(
                 loc.problem(
                     ("posts", i, "schedule"),
@@ -91,26 +89,20 @@ def check_campaign(campaign: Campaign) -> list[Problem]:
         reported = 0
         for platform in platforms:
             caps = capabilities_for(platform)
-            over: list[tuple[int, int, int]] = []  # (occurrence, part, by)
-            for occ in occs:
-                try:
-                    drafts = build_drafts(campaign, post, occ, platform)
-                except TemplateProblem as exc:
-                    problems.append(loc.problem(("posts", i, body_key), str(exc)))
-                    reported = MAX_REPORTED_PER_ITEM
-                    break
-                for part, draft in enumerate(drafts):
-                    by = over_limit(draft.text, caps)
-                    if by:
-                        over.append((occ.index, part, by))
-                    if part == 0 and platform == "reddit" and draft.title and len(draft.title) > REDDIT_TITLE_MAX:
-                        problems.append(
-                            loc.problem(
-                                ("posts", i, "reddit", "title"),
-                                f"title is {len(draft.title) - REDDIT_TITLE_MAX} characters over Reddit's {REDDIT_TITLE_MAX}",
-                            )
-                        )
-                        break
+            mine = [a for a in plan.actions if a.platform == platform]
+            over = [(a.occurrence, a.part, a.over_by) for a in mine if a.over_by]  # (occurrence, part, by)
+            titles = [a.draft.title for a in mine if a.part == 0 and platform == "reddit" and a.draft.title is not None]
+            too_long = next((t for t in titles if len(t) > REDDIT_TITLE_MAX), None)
+            if too_long is not None:
+                problems.append(
+                    loc.problem(
+                        ("posts", i, "reddit", "title"),
+                        f"title is {len(too_long) - REDDIT_TITLE_MAX} characters over Reddit's {REDDIT_TITLE_MAX}",
+                    )
+                )
+            if plan.template_problem is not None and plan.template_platform == platform:
+                problems.append(loc.problem(("posts", i, body_key), plan.template_problem))
+                reported = MAX_REPORTED_PER_ITEM
             if reported >= MAX_REPORTED_PER_ITEM:
                 break
             if over:
@@ -122,7 +114,7 @@ def check_campaign(campaign: Campaign) -> list[Problem]:
                     loc.problem(
                         where,
                         f"{label}text is {by} characters over {platform}'s {caps.max_text_length} limit ({counting}) "
-                        f"in {len(over)} of {len(occs)} occurrences (worst: occurrence {occ_index}); shorten it or split it into a thread",
+                        f"in {len(over)} of {plan.occurrences} occurrences (worst: occurrence {occ_index}); shorten it or split it into a thread",
                     )
                 )
                 reported += 1
@@ -131,8 +123,6 @@ def check_campaign(campaign: Campaign) -> list[Problem]:
 
 def _check_poll(campaign: Campaign, i: int, post, platforms: list[str]) -> list[Problem]:
     """Native poll limits come from each platform's Capabilities."""
-    from socialbot.spec.actions import capabilities_for
-
     loc = campaign.located
     out: list[Problem] = []
     minutes = post.poll.minutes()

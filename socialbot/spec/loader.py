@@ -7,46 +7,21 @@ import os
 import re
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from socialbot.errors import CampaignError, Problem
+from socialbot.errors import Problem
+from socialbot.spec.actions import compile_campaign
+from socialbot.spec.campaign import Campaign, LoadResult
+from socialbot.spec.checks import check_campaign
 from socialbot.spec.models import PLATFORMS, RESERVED_SECTIONS, CampaignFile
 from socialbot.spec.yamlsource import Located, format_path, load_yaml
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ENV_ALLOWED = {("campaign", "account")}  # the only keys that may read the environment
-
-
-@dataclass(frozen=True)
-class Campaign:
-    """A validated campaign file: its spec, where it came from, and warnings that do not block it."""
-
-    spec: CampaignFile
-    file: Path
-    digest: str  # sha256 of the file's bytes
-    located: Located = field(compare=False, repr=False)
-    warnings: tuple[Problem, ...] = ()
-
-    @property
-    def id(self) -> str:
-        return self.spec.campaign.id
-
-
-@dataclass
-class LoadResult:
-    """Every campaign that loaded, and every problem found in every file (all at once)."""
-
-    campaigns: list[Campaign] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-    def raise_for_problems(self) -> None:
-        if self.problems:
-            raise CampaignError(self.problems)
 
 
 def campaign_files(paths: typing.Iterable[Path]) -> tuple[list[Path], list[Problem]]:
@@ -123,8 +98,7 @@ def load_file(file: Path) -> tuple[Campaign | None, list[Problem]]:
         if getattr(spec, name) is not None
     )
     campaign = Campaign(spec=spec, file=file, digest=digest, located=located, warnings=warnings)
-    from socialbot.spec.checks import check_campaign
-
+    campaign = replace(campaign, plan=compile_campaign(campaign))  # expanded and rendered once, here
     problems.extend(check_campaign(campaign))
     return campaign, _dedupe(problems)
 

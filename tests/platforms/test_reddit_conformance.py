@@ -143,7 +143,7 @@ def test_comment_tree(replay):
                     walk(child["data"]["replies"]["data"]["children"])
 
     walk(listing[1]["data"]["children"])
-    batch = replay._submission_forest(submission["id"])
+    batch = replay._reads.submission_forest(submission["id"])
     assert {t.name for t in batch[0]} >= expected
 
 

@@ -14,8 +14,7 @@ from socialbot.domain.values import Draft, InteractionKind, PollDraft, Target
 from socialbot.errors import AuthError, ContentRejected, OutcomeUnknown, RateLimited, TransientPlatformError
 from socialbot.platforms.base import RateBudget
 from socialbot.platforms.credentials import RedditCredentials
-from socialbot.platforms.reddit import build_user_agent, parse_ratelimit_message
-from socialbot.platforms.reddit_auth import check_account, code_flow
+from socialbot.platforms.reddit import build_user_agent, check_account, code_flow, parse_ratelimit_message
 from tests.fakes.reddit_api import RedditApiStandIn, credentials_for, platform_for
 
 NOW = datetime.now(UTC)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from socialbot.domain.audience import Audience
+from socialbot.platforms.sandbox.audience import Audience
 from socialbot.domain.values import REDDIT_CAPABILITIES, X_CAPABILITIES
 from socialbot.platforms.sandbox import SandboxPlatform
 from socialbot.storage.db import make_engine, upgrade

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from socialbot.domain.audience import Audience, Habit, Persona, Reaction, stable_seed
+from socialbot.platforms.sandbox.audience import Audience, Habit, Persona, Reaction, stable_seed
 from socialbot.domain.ledger import normalize_text
 from socialbot.domain.values import (
     X_CAPABILITIES,

@@ -16,7 +16,7 @@ import prawcore
 
 from socialbot.errors import AuthError, SocialbotError
 from socialbot.platforms.credentials import RedditCredentials, credential_var
-from socialbot.platforms.reddit import RedditPlatform
+from socialbot.platforms.reddit.platform import RedditPlatform
 
 __all__ = ["SCOPES", "AccountCheck", "check_account", "code_flow"]
 
@@ -53,8 +53,7 @@ def check_account(
             user_agent=user_agent,
             timeout=timeout,
         )
-        with platform._boundary("read the account"):
-            me = vars(platform._reddit.user.me())
+        me = platform.identify()
     except SocialbotError as exc:
         return AccountCheck(ok=False, username=None, problem=str(exc))
     name = str(me.get("name"))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from socialbot.domain.values import AuthorProfile, CollectBatch, InteractionKind, Metrics, OwnPost, Target
-from socialbot.platforms.x_payloads import (
+from socialbot.platforms.x.client import XClient
+from socialbot.platforms.x.payloads import (
     BATCH_SIZE,
     LIKERS_CAP,
     PAGE_SIZE,
@@ -34,13 +35,10 @@ _AUTHORED = {"expansions": ["author_id"], "tweet_fields": TWEET_FIELDS, "user_fi
 
 
 class XCollector:
-    """The read half of ``XPlatform``: relies on its ``_client``, ``_call``, ``_pages``, ``_me`` and ``_user_auth``."""
+    """The read half of the X adapter, over one account's ``XClient``."""
 
-    _client: object
-    _user_auth: bool
-    _call: Callable[..., dict]
-    _pages: Callable[..., Iterator[dict]]
-    _me: Callable[[], object]
+    def __init__(self, client: XClient) -> None:
+        self.client = client
 
     # -- interactions --------------------------------------------------------------------------
 
@@ -52,7 +50,7 @@ class XCollector:
         keywords: Sequence[str] = (),
         now: datetime,
     ) -> CollectBatch:
-        me = self._me()
+        me = self.client.me()
         found = Collected(now=now, cursors={}, interactions={}, authors={}, notes=[])
         own_ids = {t.remote_id for t in targets}
         self._collect_replies(targets, cursors, found, me_id=me.id, me_name=me.username)
@@ -82,13 +80,13 @@ class XCollector:
 
     def _search(self, query: str, *, since_id: str | None, start: datetime | None) -> Iterator[dict]:
         params = {"since_id": since_id} if since_id else {"start_time": start}
-        yield from self._pages(
+        yield from self.client.pages(
             f"search {query[:60]!r}",
-            self._client.search_recent_tweets,  # type: ignore[attr-defined]
+            self.client.tweepy.search_recent_tweets,
             token_param="next_token",
             query=query,
             max_results=PAGE_SIZE,
-            user_auth=self._user_auth,
+            user_auth=self.client.user_auth,
             **_AUTHORED,
             **params,
         )
@@ -144,13 +142,13 @@ class XCollector:
     def _collect_mentions(self, cursors: Mapping[str, str], found: Collected, *, me_id: str, own_ids: set[str]):
         since = cursors.get("mentions")
         params = {"since_id": since} if since and since.isdigit() else {}
-        for page in self._pages(
+        for page in self.client.pages(
             "mentions",
-            self._client.get_users_mentions,  # type: ignore[attr-defined]
+            self.client.tweepy.get_users_mentions,
             token_param="pagination_token",
             id=me_id,
             max_results=PAGE_SIZE,
-            user_auth=self._user_auth,
+            user_auth=self.client.user_auth,
             **_AUTHORED,
             **params,
         ):
@@ -170,12 +168,12 @@ class XCollector:
         """Quotes, reposters and likers, fetched only for targets whose counters moved since the last collection."""
         counts: dict[str, dict] = {}
         for ids in chunks([t.remote_id for t in targets], BATCH_SIZE):
-            body = self._call(
+            body = self.client.call(
                 "counters of our posts",
-                self._client.get_tweets,  # type: ignore[attr-defined]
+                self.client.tweepy.get_tweets,
                 ids=ids,
                 tweet_fields=["public_metrics"],
-                user_auth=self._user_auth,
+                user_auth=self.client.user_auth,
             )
             for tweet in body.get("data") or ():
                 counts[str(tweet["id"])] = tweet.get("public_metrics") or {}
@@ -208,13 +206,13 @@ class XCollector:
     def _collect_quotes(self, tweet_id: str, cursors: Mapping[str, str], found: Collected) -> None:
         key = f"quotes:{tweet_id}"
         seen = int(cursors[key]) if (cursors.get(key) or "").isdigit() else 0
-        for page in self._pages(
+        for page in self.client.pages(
             f"quotes of {tweet_id}",
-            self._client.get_quote_tweets,  # type: ignore[attr-defined]
+            self.client.tweepy.get_quote_tweets,
             token_param="pagination_token",
             id=tweet_id,
             max_results=PAGE_SIZE,
-            user_auth=self._user_auth,
+            user_auth=self.client.user_auth,
             **_AUTHORED,
         ):
             found.users((page.get("includes") or {}).get("users") or ())
@@ -227,16 +225,18 @@ class XCollector:
                 break  # newest first: everything further was collected before
 
     def _collect_users(self, tweet_id: str, kind: InteractionKind, found: Collected) -> int:
-        method = self._client.get_liking_users if kind is InteractionKind.LIKE else self._client.get_retweeters  # type: ignore[attr-defined]
+        method = (
+            self.client.tweepy.get_liking_users if kind is InteractionKind.LIKE else self.client.tweepy.get_retweeters
+        )
         count = 0
-        for page in self._pages(
+        for page in self.client.pages(
             f"{kind.value}s of {tweet_id}",
             method,
             token_param="pagination_token",
             id=tweet_id,
             max_results=PAGE_SIZE,
             user_fields=USER_FIELDS,
-            user_auth=self._user_auth,
+            user_auth=self.client.user_auth,
         ):
             users = [u for u in page.get("data") or () if isinstance(u, dict) and "id" in u]
             found.users(users)
@@ -276,14 +276,14 @@ class XCollector:
     def fetch_metrics(self, remote_ids: Sequence[str], *, now: datetime) -> list[Metrics]:
         metrics: list[Metrics] = []
         for ids in chunks(list(dict.fromkeys(remote_ids)), BATCH_SIZE):
-            body = self._call(
+            body = self.client.call(
                 "metrics",
-                self._client.get_tweets,  # type: ignore[attr-defined]
+                self.client.tweepy.get_tweets,
                 ids=ids,
                 tweet_fields=["public_metrics", "created_at", "attachments"],
                 expansions=["attachments.poll_ids"],
                 poll_fields=["options", "voting_status", "end_datetime", "duration_minutes"],
-                user_auth=self._user_auth,
+                user_auth=self.client.user_auth,
             )
             polls = {str(p["id"]): p for p in (body.get("includes") or {}).get("polls") or () if "id" in p}
             metrics += [parse_metrics(t, polls=polls, now=now) for t in body.get("data") or ()]
@@ -294,12 +294,12 @@ class XCollector:
     def fetch_profiles(self, author_ids: Sequence[str], *, now: datetime) -> list[AuthorProfile]:
         profiles: list[AuthorProfile] = []
         for ids in chunks(list(dict.fromkeys(author_ids)), BATCH_SIZE):
-            body = self._call(
+            body = self.client.call(
                 "profiles",
-                self._client.get_users,  # type: ignore[attr-defined]
+                self.client.tweepy.get_users,
                 ids=ids,
                 user_fields=USER_FIELDS,
-                user_auth=self._user_auth,
+                user_auth=self.client.user_auth,
             )
             profiles += [parse_profile(u, taken_at=now) for u in body.get("data") or () if "id" in u]
             for error in body.get("errors") or ():
@@ -312,12 +312,12 @@ class XCollector:
         return profiles
 
     def recent_own_posts(self, *, since: datetime) -> list[OwnPost]:
-        me = self._me()
+        me = self.client.me()
         posts: list[OwnPost] = []
         floor = since - timedelta(seconds=1)
-        for page in self._pages(
+        for page in self.client.pages(
             "own recent posts",
-            self._client.get_users_tweets,  # type: ignore[attr-defined]
+            self.client.tweepy.get_users_tweets,
             token_param="pagination_token",
             id=me.id,
             start_time=floor,
