@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from socialbot.domain.values import AuthorProfile, CollectBatch, Interaction, InteractionKind
 from socialbot.storage.db import make_engine, upgrade
-from socialbot.storage.ingest import interaction_values, store_batch
+from socialbot.storage.interactions import interaction_values, store_batch
 from socialbot.storage.models import AuthorRow, InteractionRow
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000

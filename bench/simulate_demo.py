@@ -7,8 +7,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from socialbot.run.simulate import simulate
 from socialbot.settings import Settings
-from socialbot.simulation import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 

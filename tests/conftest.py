@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import socket
 import textwrap
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from socialbot.domain.clock import VirtualClock
 from socialbot.settings import Settings
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real-api"
@@ -31,23 +32,9 @@ def no_outside_network(monkeypatch):
             monkeypatch.delenv(var, raising=False)
 
 
-class Clock:
-    """A virtual clock for tests: moves only when told to."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw) -> datetime:
-        self.now += timedelta(**kw)
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+def clock() -> VirtualClock:
+    return VirtualClock(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -68,9 +55,9 @@ def settings(tmp_path: Path, campaigns_dir: Path) -> Settings:
     return Settings(database_url=f"sqlite:///{tmp_path / 'test.db'}", campaigns_dir=campaigns_dir, _env_file=None)
 
 
-def make_daemon(settings: Settings, clock: Clock, *, failure_rate: float = 0.0):
+def make_daemon(settings: Settings, clock: VirtualClock, *, failure_rate: float = 0.0):
     from socialbot.app import App
-    from socialbot.daemon import Daemon
+    from socialbot.run.daemon import Daemon
 
     if failure_rate:
         settings = settings.model_copy(update={"sandbox_failure_rate": failure_rate})

@@ -27,3 +27,8 @@ def collect_interval(
 
 
 METRICS_EVERY = timedelta(minutes=30)
+
+
+def metrics_due(last: datetime | None, now: datetime) -> bool:
+    """Whether a collection round also reads the publications' counters (every METRICS_EVERY)."""
+    return last is None or now - last >= METRICS_EVERY

@@ -27,6 +27,63 @@ OPEN = (Status.PLANNED, Status.SENDING, Status.UNCONFIRMED)
 DONE = (Status.SENT, Status.MISSED, Status.FAILED, Status.CANCELLED)
 
 
+class Origin(StrEnum):
+    """Who decided an action: a campaign file (re-planned on every rescan) or a feature at run time (never pruned)."""
+
+    SCHEDULE = "schedule"
+    REACTIVE = "reactive"
+
+
+class ActionKind(StrEnum):
+    """What an outward action is; the ledger treats them alike, reports and features tell them apart."""
+
+    POST = "post"
+    THREAD_PART = "thread_part"
+    POLL = "poll"
+    REPLY = "reply"
+    ANSWER = "answer"
+    ANNOUNCEMENT = "announcement"
+    RIGHTS_REQUEST = "rights_request"
+
+
+class Outcome(StrEnum):
+    """What one attempt to execute a ledger entry came to."""
+
+    SENT = "sent"  # published and recorded
+    MISSED = "missed"  # overdue past its catch-up window: not published
+    FAILED = "failed"  # rejected for good (or its thread cannot continue)
+    UNCONFIRMED = "unconfirmed"  # may have gone out: reconciliation decides
+    PARKED = "parked"  # a rate limit, budget or transient error: planned again for later
+    BLOCKED = "blocked"  # parked because credentials are missing or refused: needs a person
+    WAITING = "waiting"  # not yet: before its time, parked, its thread's previous part unconfirmed, or taken by another
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One ledger row as the app sees it: typed, detached from the database."""
+
+    key: str
+    campaign_id: str
+    item_id: str
+    platform: str
+    part: int
+    origin: Origin
+    kind: ActionKind
+    status: Status
+    due_at: datetime
+    catch_up_within: timedelta
+    draft: Draft
+    attempts: int = 0
+    not_before: datetime | None = None
+    last_error: str | None = None
+    parent_key: str | None = None  # the previous part of a thread: this part replies to it once it is sent
+    reply_to: str | None = None  # the remote id a reactive reply answers (an interaction of someone else's)
+    sending_at: datetime | None = None
+    sent_at: datetime | None = None
+    remote_id: str | None = None
+    updated_at: datetime | None = None
+
+
 @dataclass(frozen=True)
 class PlannedAction:
     """One outward action of a campaign at one occurrence, on one platform, one part of a thread."""
@@ -51,6 +108,19 @@ class PlannedAction:
     @property
     def content_hash(self) -> str:
         return content_hash(self.draft)
+
+    @property
+    def kind(self) -> ActionKind:
+        if self.part > 0:
+            return ActionKind.THREAD_PART
+        return ActionKind.POLL if self.draft.poll is not None else ActionKind.POST
+
+    @property
+    def parent_key(self) -> str | None:
+        """The key of the thread part before this one (None for a first part)."""
+        if self.part == 0:
+            return None
+        return idempotency_key(self.campaign_id, self.item_id, self.scheduled, self.platform, self.part - 1)
 
 
 def idempotency_key(campaign_id: str, item_id: str, scheduled: datetime, platform: str, part: int) -> str:

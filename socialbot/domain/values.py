@@ -18,6 +18,14 @@ class InteractionKind(StrEnum):
     HASHTAG = "hashtag"  # a post found by the campaign's hashtag or keyword search
 
 
+class CallKind(StrEnum):
+    """What an API call does, as budgets see it: each platform classifies its own endpoints."""
+
+    PUBLISH = "publish"  # creates a post, reply or comment: counts against daily post budgets
+    READ = "read"  # reads: counts against daily read budgets
+    OTHER = "other"  # deletes, uploads, sign-in: counted, never budgeted
+
+
 @dataclass(frozen=True)
 class PollLimits:
     """What a platform's native polls allow."""

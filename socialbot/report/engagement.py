@@ -1,98 +1,13 @@
-"""Builds the engagement report of a campaign and renders it as a table, JSON or CSV."""
+"""Renders the engagement report of a campaign as a table, JSON or CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from socialbot.domain.metrics import ENGAGING_KINDS, engagement, overall_rate
-
-
-@dataclass(frozen=True)
-class PublicationLine:
-    published: str  # local time
-    item: str
-    platform: str
-    part: int
-    remote_id: str
-    url: str | None
-    replies: int
-    likes: int
-    reposts: int
-    quotes: int
-    engagements: int
-    impressions: int | None
-    engagement_rate: float | None
-
-
-@dataclass(frozen=True)
-class EngagementReport:
-    campaign_id: str
-    campaign_name: str
-    timezone: str
-    generated_at: str
-    formula: str
-    publications: int
-    interactions_by_kind: dict[str, int]
-    interactions_total: int
-    unique_people: int
-    engagements: int
-    impressions: int | None
-    engagement_rate: float | None
-    lines: list[PublicationLine]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def build_report(engine, *, campaign_id: str, name: str, timezone: str, now: datetime) -> EngagementReport:
-    from socialbot.storage.reporting import interaction_totals, publication_stats
-
-    tz = ZoneInfo(timezone)
-    stats = publication_stats(engine, campaign_id=campaign_id)
-    by_kind, people = interaction_totals(engine, campaign_id=campaign_id)
-    lines, engagements = [], []
-    for st in stats:
-        e = engagement(st.collected, st.latest)
-        engagements.append(e)
-        lines.append(
-            PublicationLine(
-                published=st.published_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-                item=st.item_id,
-                platform=st.platform,
-                part=st.part,
-                remote_id=st.remote_id,
-                url=st.url,
-                replies=e.by_kind["reply"],
-                likes=e.by_kind["like"],
-                reposts=e.by_kind["repost"],
-                quotes=e.by_kind["quote"],
-                engagements=e.total,
-                impressions=e.impressions,
-                engagement_rate=round(e.rate, 4) if e.rate is not None else None,
-            )
-        )
-    rate, formula = overall_rate(engagements)
-    impressions = sum(e.impressions for e in engagements if e.impressions) or None
-    return EngagementReport(
-        campaign_id=campaign_id,
-        campaign_name=name,
-        timezone=timezone,
-        generated_at=now.isoformat(timespec="seconds"),
-        formula=formula,
-        publications=len(stats),
-        interactions_by_kind=dict(sorted(by_kind.items())),
-        interactions_total=sum(by_kind.values()),
-        unique_people=people,
-        engagements=sum(e.total for e in engagements),
-        impressions=impressions,
-        engagement_rate=round(rate, 4) if rate is not None else None,
-        lines=lines,
-    )
+from socialbot.app.reports import EngagementReport, PublicationLine
+from socialbot.domain.metrics import ENGAGING_KINDS
 
 
 def neutralise(value: object) -> object:

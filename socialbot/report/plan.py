@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+from rich.console import Console
+
+from socialbot.app.planning import PlanView
 from socialbot.domain.ledger import PlannedAction
-from socialbot.domain.planning import Skipped
 
 
-def plan_rows(actions: list[PlannedAction]) -> list[dict]:
+def plan_rows(actions: list[PlannedAction]) -> list[dict[str, object]]:
     return [
         {
             "key": a.key,
@@ -29,27 +31,27 @@ def plan_rows(actions: list[PlannedAction]) -> list[dict]:
     ]
 
 
-def render_plan_json(actions: list[PlannedAction], skipped: list[tuple[str, Skipped]], estimates: list[dict]) -> str:
+def render_plan_json(plan: PlanView) -> str:
     return json.dumps(
         {
-            "actions": plan_rows(actions),
+            "actions": plan_rows(plan.actions),
             "skipped": [
-                {"item": item, "scheduled_local": s.scheduled.isoformat(), "reason": s.reason} for item, s in skipped
+                {"item": item, "scheduled_local": s.scheduled.isoformat(), "reason": s.reason}
+                for item, s in plan.skipped
             ],
-            "api_estimates": estimates,
+            "api_estimates": [e.to_dict() for e in plan.estimates],
         },
         indent=2,
         ensure_ascii=False,
     )
 
 
-def render_plan_table(
-    actions: list[PlannedAction], skipped: list[tuple[str, Skipped]], estimates: list[dict], console, *, title: str
-) -> None:
+def render_plan_table(plan: PlanView, console: Console) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    actions = plan.actions
+    table = Table(title=f"Plan: {len(actions)} actions over {plan.days} days", title_justify="left")
     table.add_column("when (local)")
     table.add_column("platform")
     table.add_column("item")
@@ -68,8 +70,8 @@ def render_plan_table(
             a.local.strftime("%a %Y-%m-%d %H:%M %Z"), a.platform, escape(item), escape(preview), "; ".join(notes)
         )
     console.print(table)
-    for item, s in skipped:
+    for item, s in plan.skipped:
         console.print(f"  skipped {escape(item)} at {s.scheduled:%Y-%m-%d %H:%M}: {escape(s.reason)}")
-    for e in estimates:
-        cost = f", about ${e['cost_usd']:.2f}" if e.get("cost_usd") is not None else ""
-        console.print(f"  {e['campaign']} on {e['platform']}: about {e['calls']} API calls ({e['detail']}){cost}")
+    for e in plan.estimates:
+        cost = f", about ${e.cost_usd:.2f}" if e.cost_usd is not None else ""
+        console.print(f"  {e.campaign} on {e.platform}: about {e.calls} API calls ({e.detail}){cost}")

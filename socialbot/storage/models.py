@@ -47,6 +47,8 @@ class CampaignRow(SQLModel, table=True):
     ends_at: datetime = Field(sa_column=_ts(nullable=False))
     active: bool = True
     updated_at: datetime = Field(sa_column=_ts(nullable=False))
+    x_max_posts_per_day: int | None = None  # the campaign's daily X budgets, recorded at sync for `status`
+    x_max_reads_per_day: int | None = None
 
 
 class LedgerRow(SQLModel, table=True):
@@ -62,6 +64,10 @@ class LedgerRow(SQLModel, table=True):
     occurrence: int
     platform: str = Field(max_length=32)
     part: int = 0
+    origin: str = Field(default="schedule", max_length=16)  # schedule: from a campaign file; reactive: at run time
+    kind: str = Field(default="post", max_length=32)  # post, thread_part, poll, reply, answer, announcement, …
+    parent_key: str | None = Field(default=None, index=True, max_length=300)  # the thread part this one follows
+    reply_to: str | None = Field(default=None, max_length=120)  # remote id a reactive reply answers
     due_at: datetime = Field(sa_column=_ts(nullable=False))
     local_time: str = Field(max_length=40)
     status: str = Field(max_length=16)

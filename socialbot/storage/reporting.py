@@ -11,10 +11,8 @@ from sqlalchemy.engine import Engine
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import (
     METRIC_COUNTERS,
-    CampaignRow,
     CursorRow,
     InteractionRow,
-    JobRunRow,
     MetricSnapshotRow,
     PublicationRow,
 )
@@ -107,26 +105,3 @@ def last_collections(engine: Engine, *, campaign_id: str | None = None) -> list[
         if campaign_id:
             q = q.where(CursorRow.campaign_id == campaign_id)
         return [tuple(r) for r in s.exec(q).all()]
-
-
-def parked_jobs(engine: Engine, *, now: datetime) -> list[JobRunRow]:
-    with session_scope(engine) as s:
-        return list(
-            s.exec(
-                select(JobRunRow).where(JobRunRow.parked_until > now).order_by(JobRunRow.parked_until.desc())
-            ).scalars()
-        )
-
-
-def campaign_rows(engine: Engine, *, campaign_id: str | None = None) -> list[CampaignRow] | None:
-    """Campaigns recorded in the database (None when the database has no schema yet)."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    q = select(CampaignRow).order_by(CampaignRow.id)
-    if campaign_id:
-        q = q.where(CampaignRow.id == campaign_id)
-    try:
-        with session_scope(engine) as s:
-            return list(s.exec(q).scalars())
-    except (OperationalError, ProgrammingError):
-        return None

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from click.testing import CliRunner
 from sqlmodel import func, select
 
+from socialbot.app.reports import build_report
 from socialbot.cli import main
 from socialbot.domain.values import CollectBatch
-from socialbot.report.engagement import build_report
-from socialbot.simulation import simulate
-from socialbot.storage import ingest
+from socialbot.run.simulate import simulate
+from socialbot.storage import interactions as ingest
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import CursorRow, InteractionRow, LedgerRow, MetricSnapshotRow
 from tests.conftest import make_daemon, write_campaign

@@ -114,24 +114,25 @@ def test_a_failing_campaign_does_not_stop_the_others(settings, clock, campaigns_
 
 
 def test_guard_parks_a_rate_limited_job_until_the_reset_and_records_it(settings, clock, campaigns_dir):
-    from socialbot.scheduler import Scheduler
+    from socialbot.run.jobs import Job
+    from socialbot.run.scheduler import Scheduler
 
     live_campaign(campaigns_dir, "guarded", first=clock.now)
     daemon = make_daemon(settings, clock)
     daemon.start()
-    scheduler = Scheduler(daemon.app, clock=clock)
+    scheduler = Scheduler(daemon.app)
     scheduler.start(paused=True)  # jobs are run by hand below
 
-    def limited(now):
+    def limited(app, now):
         raise RateLimited("429 from X", retry_after=900)
 
-    def fine(now):
+    def fine(app, now):
         return now + timedelta(minutes=5)
 
-    scheduler.schedule("collect:guarded:sandbox", limited, at=clock.now, campaign_id="guarded", platform="sandbox")
-    scheduler.schedule("publish:other", fine, at=clock.now, campaign_id="other")
-    scheduler._guard("collect:guarded:sandbox")
-    scheduler._guard("publish:other")
+    scheduler.add(Job("collect:guarded:sandbox", limited, "guarded", "sandbox"), at=clock.now)
+    scheduler.add(Job("publish:other", fine, "other"), at=clock.now)
+    scheduler.run_now("collect:guarded:sandbox")
+    scheduler.run_now("publish:other")
     assert scheduler.next_run("collect:guarded:sandbox") == clock.now + timedelta(seconds=900)
     assert scheduler.next_run("publish:other") == clock.now + timedelta(minutes=5)
     with session_scope(daemon.app.engine) as s:

@@ -10,8 +10,8 @@ from sqlmodel import func, select
 
 from socialbot.app import App
 from socialbot.cli import main
-from socialbot.daemon import Daemon
 from socialbot.domain.ledger import Status
+from socialbot.run.daemon import Daemon
 from socialbot.storage.db import make_engine, session_scope
 from socialbot.storage.models import InteractionRow, LedgerRow, PublicationRow
 from tests.conftest import write_campaign

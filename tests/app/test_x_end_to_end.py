@@ -11,8 +11,9 @@ from sqlmodel import func, select
 
 from socialbot.app import App
 from socialbot.cli import main
-from socialbot.daemon import Daemon
-from socialbot.scheduler import Scheduler
+from socialbot.run import jobs
+from socialbot.run.daemon import Daemon
+from socialbot.run.scheduler import Scheduler
 from socialbot.storage.db import make_engine, session_scope
 from socialbot.storage.models import ApiUsageRow, InteractionRow, JobRunRow, LedgerRow, PublicationRow
 from tests.conftest import write_campaign
@@ -155,14 +156,14 @@ def test_a_429_storm_parks_the_x_job_and_the_daemon_keeps_serving_other_campaign
             endpoint,
             Fault(status=429, headers={"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"}, times=50),
         )
-    scheduler = Scheduler(daemon.app, clock=clock)
+    scheduler = Scheduler(daemon.app, known=daemon.job)
     scheduler.start(paused=True)
     daemon.scheduler = scheduler
-    for cid in daemon.app.campaigns:
-        daemon._schedule_campaign(cid, now=clock.now)
+    for job in jobs.all_campaign_jobs(daemon.app):
+        scheduler.add(job, at=clock.now)
     clock.now += timedelta(minutes=10)
-    scheduler._guard("collect:x-launch:x")
-    scheduler._guard("publish:sandboxed")
+    scheduler.run_now("collect:x-launch:x")
+    scheduler.run_now("publish:sandboxed")
     parked = scheduler.next_run("collect:x-launch:x")
     assert 890 <= (parked - clock.now).total_seconds() <= 901  # until X's x-rate-limit-reset, not a blind backoff
     with session_scope(daemon.app.engine) as s:

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from socialbot.platforms.sandbox.audience import Audience
 from socialbot.domain.values import REDDIT_CAPABILITIES, X_CAPABILITIES
 from socialbot.platforms.sandbox import SandboxPlatform
+from socialbot.platforms.sandbox.audience import Audience
 from socialbot.storage.db import make_engine, upgrade
-from socialbot.storage.runtime import SandboxWorldStore
+from socialbot.storage.sandbox_world import SandboxWorldStore
 from tests.platforms.contract import PlatformContract
 
 

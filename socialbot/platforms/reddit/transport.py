@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import prawcore
 import requests
 
+from socialbot.domain.values import CallKind
 from socialbot.errors import AuthError, ContentRejected, OutcomeUnknown, RateLimited, TransientPlatformError
 from socialbot.platforms.base import RateBudget, UsageMeter
 from socialbot.platforms.credentials import RedditCredentials
@@ -115,3 +116,11 @@ def json_field(response: requests.Response, key: str) -> str | None:
     except ValueError:
         return None
     return str(body.get(key)) if isinstance(body, dict) and body.get(key) else None
+
+
+def call_kind(endpoint: str) -> CallKind:
+    """How budgets count one Reddit endpoint: a submission or comment is a publish, every GET a read."""
+    method, _, path = endpoint.partition(" ")
+    if method == "POST" and path in _SIDE_EFFECTS:
+        return CallKind.PUBLISH
+    return CallKind.READ if method == "GET" else CallKind.OTHER

@@ -8,11 +8,11 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from socialbot.platforms.sandbox.audience import Audience, Habit, Persona, Reaction, stable_seed
 from socialbot.domain.ledger import normalize_text
 from socialbot.domain.values import (
     X_CAPABILITIES,
     AuthorProfile,
+    CallKind,
     Capabilities,
     CollectBatch,
     Draft,
@@ -25,6 +25,7 @@ from socialbot.domain.values import (
 )
 from socialbot.errors import ContentRejected, OutcomeUnknown, RateLimited, TransientPlatformError
 from socialbot.platforms.base import UsageMeter, utcnow
+from socialbot.platforms.sandbox.audience import Audience, Habit, Persona, Reaction, stable_seed
 
 WATERMARK = "sandbox:watermark"
 
@@ -241,3 +242,10 @@ class SandboxPlatform:
         scripted = self._scripted.setdefault(remote_id, [])
         number = 10_000_000 + len(scripted) + 1
         scripted.append(Reaction(number, self.audience.by_id[persona_id], InteractionKind.REPLY, after, text))
+
+
+def call_kind(endpoint: str) -> CallKind:
+    """How budgets count one sandbox call: "publish" publishes, "delete" is neither, the rest are reads."""
+    if endpoint == "publish":
+        return CallKind.PUBLISH
+    return CallKind.OTHER if endpoint == "delete" else CallKind.READ

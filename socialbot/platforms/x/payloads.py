@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from socialbot.domain.values import (
     AuthorProfile,
+    CallKind,
     Interaction,
     InteractionKind,
     Metrics,
@@ -170,3 +171,10 @@ class Collected:
             current = self.cursors.get(key)
             if current is None or not current.isdigit() or int(newest) > int(current):
                 self.cursors[key] = str(newest)
+
+
+def call_kind(endpoint: str) -> CallKind:
+    """How budgets count one X endpoint: creating a post is a publish, every GET a read."""
+    if endpoint == "POST /2/tweets":
+        return CallKind.PUBLISH
+    return CallKind.READ if endpoint.startswith("GET ") else CallKind.OTHER

@@ -1,14 +1,16 @@
-"""Estimates the API calls (and X cost) a campaign will need, from its plan and the collection cadence."""
+"""Estimates the API calls (and X cost) a campaign will need, from its plan and the jobs' collection cadence."""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from socialbot.domain.cadence import METRICS_EVERY, collect_interval
+from socialbot.domain.cadence import collect_interval, metrics_due
 from socialbot.domain.ledger import PlannedAction
 from socialbot.domain.planning import localize
 from socialbot.settings import Settings
-from socialbot.spec.loader import Campaign
+from socialbot.spec.campaign import Campaign
 
 X_CONVERSATIONS_PER_SEARCH = 12  # conversation_id:… OR … terms that fit X's 512-character query
 X_LISTS_PER_LIVELY_POST = 3  # likers, reposters, quotes: listed when a post's counters moved (assumed in its first day)
@@ -23,7 +25,25 @@ def _round_calls(platform: str, *, searchable: int, lively: int, published: int,
     return replies + 1 + counters + keywords + X_LISTS_PER_LIVELY_POST * lively  # + mentions
 
 
-def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, settings: Settings) -> list[dict]:
+@dataclass(frozen=True)
+class ApiEstimate:
+    """The calls one campaign needs on one platform, and what they cost on X's pay-per-use pricing."""
+
+    campaign: str
+    platform: str
+    calls: int
+    posts: int
+    reads: int
+    collection_rounds: int
+    detail: str
+    budget_note: str | None
+    cost_usd: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, settings: Settings) -> list[ApiEstimate]:
     header = campaign.spec.campaign
     _, end_local = header.window()
     ends = localize(end_local, header.tz).astimezone(UTC)
@@ -38,7 +58,7 @@ def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, setti
         keywords = len(header.hashtags)
         rounds = reads = 0
         t = roots[0]
-        last_metrics = t - METRICS_EVERY
+        last_metrics: datetime | None = None
         while True:
             published = [r for r in roots if r <= t]
             interval = collect_interval(
@@ -52,7 +72,7 @@ def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, setti
             reads += _round_calls(
                 platform, searchable=len(searchable), lively=len(lively), published=len(published), keywords=keywords
             )
-            if t - last_metrics >= METRICS_EVERY:
+            if metrics_due(last_metrics, t):
                 reads += -(-len(published) // 100)
                 last_metrics = t
             t += interval
@@ -71,17 +91,17 @@ def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, setti
                 ) + f"{busiest} posts on the busiest day exceed x.max_posts_per_day ({post_cap})"
         cost = posts * settings.x_price_post + reads * settings.x_price_read if platform == "x" else None
         out.append(
-            {
-                "campaign": header.id,
-                "platform": platform,
-                "calls": posts + reads,
-                "posts": posts,
-                "reads": reads,
-                "collection_rounds": rounds,
-                "detail": f"{posts} posts, {reads} reads over {rounds} collection rounds"
+            ApiEstimate(
+                campaign=header.id,
+                platform=platform,
+                calls=posts + reads,
+                posts=posts,
+                reads=reads,
+                collection_rounds=rounds,
+                detail=f"{posts} posts, {reads} reads over {rounds} collection rounds"
                 + (f" ({budget_note})" if budget_note else ""),
-                "budget_note": budget_note,
-                "cost_usd": round(cost, 2) if cost is not None else None,
-            }
+                budget_note=budget_note,
+                cost_usd=round(cost, 2) if cost is not None else None,
+            )
         )
     return out

@@ -1,4 +1,4 @@
-"""Account checks and sign-in flows for `socialbot doctor` and `socialbot auth`, over the platform adapters."""
+"""Accounts: the checks of `socialbot doctor` and the sign-in flows of `socialbot auth`, over the platform adapters."""
 
 from __future__ import annotations
 
@@ -35,8 +35,7 @@ def check_all(settings: Settings) -> list[AccountStatus]:
             out.append(AccountStatus("reddit", profile, False, f"missing {', '.join(creds.missing())}"))
             continue
         from socialbot import __version__
-        from socialbot.platforms.reddit import build_user_agent
-        from socialbot.platforms.reddit import check_account
+        from socialbot.platforms.reddit import build_user_agent, check_account
 
         result = check_account(
             creds,
@@ -59,8 +58,7 @@ def authorize_x(settings: Settings, *, profile: str, prompt: Callable[[str], str
 
 def authorize_reddit(settings: Settings, *, profile: str, port: int, show: Callable[[str], None]) -> dict[str, str]:
     from socialbot import __version__
-    from socialbot.platforms.reddit import build_user_agent
-    from socialbot.platforms.reddit import code_flow
+    from socialbot.platforms.reddit import build_user_agent, code_flow
 
     creds = reddit_credentials(profile)
     return code_flow(

@@ -1,77 +1,61 @@
-"""The ledger and campaign rows: planning sync, compare-and-set status changes, and queries for status."""
+"""The ledger aggregate: planning sync of schedule rows, reactive enqueueing, compare-and-set moves, ledger queries."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
-from socialbot.domain.ledger import PlannedAction, Status, draft_to_json
-from socialbot.domain.values import Published
+from socialbot.domain.ledger import (
+    ActionKind,
+    LedgerEntry,
+    Origin,
+    PlannedAction,
+    Status,
+    content_hash,
+    draft_from_json,
+    draft_to_json,
+)
+from socialbot.domain.values import Draft, Published
+from socialbot.storage.bulk import chunks, insert_ignore, plain_insert
 from socialbot.storage.db import session_scope
-from socialbot.storage.models import CampaignRow, LedgerRow, PublicationRow
+from socialbot.storage.models import LedgerRow, PublicationRow
 
 
 @dataclass(frozen=True)
 class SyncSummary:
+    """What a sync did to a campaign's schedule rows."""
+
     created: int = 0
     updated: int = 0
     cancelled: int = 0
     unchanged: int = 0
 
-
-def upsert_campaign(
-    engine: Engine,
-    *,
-    id: str,
-    name: str,
-    timezone: str,
-    file_path: str,
-    digest: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    now: datetime,
-) -> None:
-    with session_scope(engine) as s:
-        row = s.get(CampaignRow, id)
-        if row is None:
-            row = CampaignRow(id=id)
-        row.name, row.timezone, row.file_path, row.digest = name, timezone, file_path, digest
-        row.starts_at, row.ends_at, row.active, row.updated_at = starts_at, ends_at, True, now
-        s.add(row)
-
-
-def deactivate_campaigns(engine: Engine, *, keep: Iterable[str], now: datetime) -> list[str]:
-    """Campaigns whose file disappeared: marked inactive and their planned rows cancelled. Returns their ids."""
-    keep = set(keep)
-    with session_scope(engine) as s:
-        gone = [r for r in s.exec(select(CampaignRow).where(CampaignRow.active)) if r.id not in keep]
-        for row in gone:
-            row.active, row.updated_at = False, now
-            s.add(row)
-            s.exec(
-                update(LedgerRow)
-                .where(LedgerRow.campaign_id == row.id, LedgerRow.status == Status.PLANNED)
-                .values(status=Status.CANCELLED, last_error="campaign file removed", updated_at=now)
-            )
-    return [r.id for r in gone]
+    def __str__(self) -> str:
+        return f"{self.created} new, {self.updated} changed, {self.cancelled} cancelled, {self.unchanged} unchanged"
 
 
 def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedAction], *, now: datetime) -> SyncSummary:
-    """Make the campaign's planned rows match ``actions``; sent, failed or in-flight rows are never touched.
+    """Make the campaign's planned *schedule* rows match ``actions``; reactive rows are never touched.
 
     New occurrences are inserted, changed ones (text, due time) updated while still planned, and
-    planned rows that the file no longer produces are cancelled. One transaction.
+    planned schedule rows that the file no longer produces are cancelled. Sent, failed or in-flight
+    rows are never changed. One transaction.
     """
     wanted = {a.key: a for a in actions}
-    created = updated = cancelled = unchanged = 0
+    updated = cancelled = unchanged = 0
     with session_scope(engine) as s:
-        existing = {r.key: r for r in s.exec(select(LedgerRow).where(LedgerRow.campaign_id == campaign_id))}
+        existing = {
+            r.key: r
+            for r in s.exec(
+                select(LedgerRow).where(LedgerRow.campaign_id == campaign_id, LedgerRow.origin == Origin.SCHEDULE.value)
+            ).scalars()
+        }
         sent = [r for r in existing.values() if r.status == Status.SENT]
         new_rows = []
         for key, action in wanted.items():
@@ -96,7 +80,6 @@ def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedActio
                 not revived
                 and row.content_hash == action.content_hash
                 and row.due_at == action.due_at
-                and row.status == Status.PLANNED
                 and row.note == action.note
             ):
                 unchanged += 1
@@ -104,6 +87,7 @@ def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedActio
             row.content_hash, row.draft = action.content_hash, draft_to_json(action.draft)
             row.due_at, row.local_time, row.note = action.due_at, action.local.isoformat(), action.note
             row.catch_up_seconds, row.occurrence = int(action.catch_up_within.total_seconds()), action.occurrence
+            row.kind = action.kind.value
             row.updated_at = now
             s.add(row)
             updated += 1
@@ -116,10 +100,9 @@ def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedActio
                 )
                 s.add(row)
                 cancelled += 1
-        for chunk in _chunks(new_rows, 500):
-            s.exec(insert(LedgerRow), params=chunk)
-        created = len(new_rows)
-    return SyncSummary(created, updated, cancelled, unchanged)
+        for chunk in chunks(new_rows, 500):
+            s.execute(plain_insert(LedgerRow.__table__), list(chunk))
+    return SyncSummary(len(new_rows), updated, cancelled, unchanged)
 
 
 def _already_sent(sent: Sequence[LedgerRow], action: PlannedAction) -> LedgerRow | None:
@@ -135,7 +118,7 @@ def _already_sent(sent: Sequence[LedgerRow], action: PlannedAction) -> LedgerRow
     return None
 
 
-def _row_values(action: PlannedAction, now: datetime) -> dict:
+def _row_values(action: PlannedAction, now: datetime) -> dict[str, Any]:
     return {
         "key": action.key,
         "campaign_id": action.campaign_id,
@@ -143,6 +126,10 @@ def _row_values(action: PlannedAction, now: datetime) -> dict:
         "occurrence": action.occurrence,
         "platform": action.platform,
         "part": action.part,
+        "origin": Origin.SCHEDULE.value,
+        "kind": action.kind.value,
+        "parent_key": action.parent_key,
+        "reply_to": None,
         "due_at": action.due_at,
         "local_time": action.local.isoformat(),
         "status": Status.PLANNED.value,
@@ -151,37 +138,105 @@ def _row_values(action: PlannedAction, now: datetime) -> dict:
         "catch_up_seconds": int(action.catch_up_within.total_seconds()),
         "note": action.note,
         "attempts": 0,
+        "last_error": None,
         "updated_at": now,
     }
 
 
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def enqueue(
+    engine: Engine,
+    *,
+    key: str,
+    campaign_id: str,
+    item_id: str,
+    platform: str,
+    kind: ActionKind,
+    draft: Draft,
+    due: datetime,
+    catch_up_within: timedelta,
+    reply_to: str | None,
+    now: datetime,
+) -> bool:
+    """Insert one reactive row unless ``key`` exists (idempotent); True when this call created it."""
+    values = {
+        "key": key,
+        "campaign_id": campaign_id,
+        "item_id": item_id,
+        "occurrence": 0,
+        "platform": platform,
+        "part": 0,
+        "origin": Origin.REACTIVE.value,
+        "kind": kind.value,
+        "parent_key": None,
+        "reply_to": reply_to,
+        "due_at": due,
+        "local_time": due.astimezone(UTC).isoformat(),
+        "status": Status.PLANNED.value,
+        "content_hash": content_hash(draft),
+        "draft": draft_to_json(draft),
+        "catch_up_seconds": int(catch_up_within.total_seconds()),
+        "note": None,
+        "attempts": 0,
+        "updated_at": now,
+    }
+    with engine.begin() as conn:
+        result = conn.execute(insert_ignore(conn.dialect.name, LedgerRow.__table__), [values])
+        return result.rowcount == 1
 
 
-def rows_with_status(
+def to_entry(row: LedgerRow) -> LedgerEntry:
+    return LedgerEntry(
+        key=row.key,
+        campaign_id=row.campaign_id,
+        item_id=row.item_id,
+        platform=row.platform,
+        part=row.part,
+        origin=Origin(row.origin),
+        kind=ActionKind(row.kind),
+        status=Status(row.status),
+        due_at=row.due_at,
+        catch_up_within=timedelta(seconds=row.catch_up_seconds),
+        draft=draft_from_json(row.draft),
+        attempts=row.attempts,
+        not_before=row.not_before,
+        last_error=row.last_error,
+        parent_key=row.parent_key,
+        reply_to=row.reply_to,
+        sending_at=row.sending_at,
+        sent_at=row.sent_at,
+        remote_id=row.remote_id,
+        updated_at=row.updated_at,
+    )
+
+
+def entries_with_status(
     engine: Engine,
     statuses: Sequence[Status],
     *,
     campaign_ids: Sequence[str] | None = None,
     due_before: datetime | None = None,
-) -> list[LedgerRow]:
+    limit: int | None = None,
+) -> list[LedgerEntry]:
+    """Entries in one of ``statuses``, in due order (then item, platform, part: a thread's parts in order)."""
     with session_scope(engine) as s:
         q = select(LedgerRow).where(LedgerRow.status.in_([st.value for st in statuses]))
         if campaign_ids is not None:
             q = q.where(LedgerRow.campaign_id.in_(list(campaign_ids)))
         if due_before is not None:
             q = q.where(LedgerRow.due_at <= due_before)
-        return list(s.exec(q.order_by(LedgerRow.due_at, LedgerRow.item_id, LedgerRow.platform, LedgerRow.part)))
+        q = q.order_by(LedgerRow.due_at, LedgerRow.item_id, LedgerRow.platform, LedgerRow.part)
+        if limit is not None:
+            q = q.limit(limit)
+        return [to_entry(r) for r in s.exec(q).scalars()]
 
 
-def get_row(engine: Engine, key: str) -> LedgerRow | None:
+def get_entry(engine: Engine, key: str) -> LedgerEntry | None:
     with session_scope(engine) as s:
-        return s.exec(select(LedgerRow).where(LedgerRow.key == key)).first()
+        row = s.exec(select(LedgerRow).where(LedgerRow.key == key)).scalars().first()
+        return to_entry(row) if row is not None else None
 
 
-def transition(engine: Engine, key: str, *, frm: Sequence[Status], to: Status, now: datetime, **values) -> bool:
+def transition(engine: Engine, key: str, *, frm: Sequence[Status], to: Status, now: datetime, **values: Any) -> bool:
     """Compare-and-set: move ``key`` from one of ``frm`` to ``to`` in its own committed transaction."""
     with session_scope(engine) as s:
         result = s.exec(
@@ -192,12 +247,14 @@ def transition(engine: Engine, key: str, *, frm: Sequence[Status], to: Status, n
         return result.rowcount == 1
 
 
-def mark_sent(engine: Engine, row: LedgerRow, published: Published, *, now: datetime, frm: Sequence[Status]) -> bool:
+def mark_sent(
+    engine: Engine, entry: LedgerEntry, published: Published, *, now: datetime, frm: Sequence[Status]
+) -> bool:
     """Record the remote id and the publication in one transaction."""
     with session_scope(engine) as s:
         result = s.exec(
             update(LedgerRow)
-            .where(LedgerRow.key == row.key, LedgerRow.status.in_([f.value for f in frm]))
+            .where(LedgerRow.key == entry.key, LedgerRow.status.in_([f.value for f in frm]))
             .values(
                 status=Status.SENT.value,
                 remote_id=published.remote_id,
@@ -212,11 +269,11 @@ def mark_sent(engine: Engine, row: LedgerRow, published: Published, *, now: date
             return False
         s.add(
             PublicationRow(
-                ledger_key=row.key,
-                campaign_id=row.campaign_id,
-                item_id=row.item_id,
-                platform=row.platform,
-                part=row.part,
+                ledger_key=entry.key,
+                campaign_id=entry.campaign_id,
+                item_id=entry.item_id,
+                platform=entry.platform,
+                part=entry.part,
                 remote_id=published.remote_id,
                 url=published.url,
                 published_at=published.created_at,
@@ -225,18 +282,7 @@ def mark_sent(engine: Engine, row: LedgerRow, published: Published, *, now: date
         return True
 
 
-def thread_parent(engine: Engine, row: LedgerRow) -> tuple[Status, str | None, datetime | None] | None:
-    """Status, remote id and send time of the previous part of ``row``'s thread (None for part 0)."""
-    if row.part == 0:
-        return None
-    prev_key = row.key.rsplit("/", 1)[0] + f"/{row.part - 1}"
-    prev = get_row(engine, prev_key)
-    if prev is None:
-        return (Status.CANCELLED, None, None)
-    return (Status(prev.status), prev.remote_id, prev.sent_at)
-
-
-def status_counts(engine: Engine, *, campaign_id: str | None = None) -> dict[str, Counter]:
+def status_counts(engine: Engine, *, campaign_id: str | None = None) -> dict[str, Counter[str]]:
     """campaign id -> Counter of ledger statuses."""
     with session_scope(engine) as s:
         q = select(LedgerRow.campaign_id, LedgerRow.status, func.count()).group_by(
@@ -244,34 +290,10 @@ def status_counts(engine: Engine, *, campaign_id: str | None = None) -> dict[str
         )
         if campaign_id:
             q = q.where(LedgerRow.campaign_id == campaign_id)
-        out: dict[str, Counter] = {}
+        out: dict[str, Counter[str]] = {}
         for cid, status, n in s.exec(q):
             out.setdefault(cid, Counter())[status] = n
         return out
-
-
-def next_due(engine: Engine, *, campaign_id: str | None, limit: int = 5) -> list[LedgerRow]:
-    with session_scope(engine) as s:
-        q = select(LedgerRow).where(LedgerRow.status == Status.PLANNED.value)
-        if campaign_id:
-            q = q.where(LedgerRow.campaign_id == campaign_id)
-        return list(s.exec(q.order_by(LedgerRow.due_at).limit(limit)))
-
-
-def campaign_row(engine: Engine, campaign_id: str) -> CampaignRow | None:
-    with session_scope(engine) as s:
-        return s.get(CampaignRow, campaign_id)
-
-
-def known_remote_ids(engine: Engine, *, platform: str, remote_ids: Sequence[str]) -> set[str]:
-    """Which of ``remote_ids`` are already recorded as our publications (so reconciliation never reuses one)."""
-    if not remote_ids:
-        return set()
-    with session_scope(engine) as s:
-        q = select(PublicationRow.remote_id).where(
-            PublicationRow.platform == platform, PublicationRow.remote_id.in_(list(remote_ids))
-        )
-        return set(s.exec(q))
 
 
 def next_wake(engine: Engine, *, campaign_ids: Sequence[str]) -> datetime | None:
@@ -286,19 +308,6 @@ def next_wake(engine: Engine, *, campaign_ids: Sequence[str]) -> datetime | None
     return min(times) if times else None
 
 
-def newest_publication(engine: Engine, *, campaign_id: str, platform: str) -> datetime | None:
-    with session_scope(engine) as s:
-        q = select(func.max(PublicationRow.published_at)).where(
-            PublicationRow.campaign_id == campaign_id, PublicationRow.platform == platform
-        )
-        value = s.exec(q).one()
-    if value is not None and value.tzinfo is None:
-        from datetime import UTC
-
-        value = value.replace(tzinfo=UTC)  # func.max bypasses the column type on SQLite
-    return value
-
-
 def count_with_status(engine: Engine, status: Status, *, campaign_ids: Sequence[str]) -> int:
     with session_scope(engine) as s:
         q = (
@@ -306,24 +315,24 @@ def count_with_status(engine: Engine, status: Status, *, campaign_ids: Sequence[
             .select_from(LedgerRow)
             .where(LedgerRow.status == status.value, LedgerRow.campaign_id.in_(list(campaign_ids)))
         )
-        return s.exec(q).one()
+        return int(s.exec(q).scalar_one())
 
 
 @dataclass(frozen=True)
-class PublicationRef:
-    remote_id: str
-    part: int
-    published_at: datetime
+class Upcoming:
+    """A planned entry as `status` lists it."""
+
+    key: str
+    platform: str
+    local_time: str
+    due_at: datetime
 
 
-def publication_refs(engine: Engine, *, campaign_id: str, platform: str) -> list[PublicationRef]:
-    """What collection needs of each publication, without loading ORM objects (this runs every few minutes)."""
-    from datetime import UTC
-
+def upcoming(engine: Engine, *, campaign_id: str | None, limit: int = 5) -> list[Upcoming]:
     with session_scope(engine) as s:
-        q = (
-            select(PublicationRow.remote_id, PublicationRow.part, PublicationRow.published_at)
-            .where(PublicationRow.campaign_id == campaign_id, PublicationRow.platform == platform)
-            .order_by(PublicationRow.published_at)
+        q = select(LedgerRow.key, LedgerRow.platform, LedgerRow.local_time, LedgerRow.due_at).where(
+            LedgerRow.status == Status.PLANNED.value
         )
-        return [PublicationRef(r, p, t if t.tzinfo else t.replace(tzinfo=UTC)) for r, p, t in s.exec(q).all()]
+        if campaign_id:
+            q = q.where(LedgerRow.campaign_id == campaign_id)
+        return [Upcoming(*r) for r in s.exec(q.order_by(LedgerRow.due_at).limit(limit)).all()]

@@ -1,0 +1,76 @@
+"""Campaign files into the ledger: load and compile every file, then make the ledger match their plans."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from socialbot.app.context import Context
+from socialbot.domain.planning import localize
+from socialbot.spec.campaign import Campaign, LoadResult
+from socialbot.spec.loader import load_paths
+from socialbot.storage.campaigns import deactivate_campaigns, upsert_campaign
+from socialbot.storage.ledger import SyncSummary, sync_ledger
+
+log = logging.getLogger(__name__)
+
+
+def load_files(paths: Sequence[Path]) -> LoadResult:
+    """Every campaign file under ``paths``, validated and compiled once (its plan is kept with it)."""
+    return load_paths(list(paths))
+
+
+def load(ctx: Context, paths: Sequence[Path] | None = None) -> LoadResult:
+    """Every campaign under ``paths`` (default: the campaigns directory), validated and compiled once."""
+    return load_files(list(paths) if paths else [ctx.settings.campaigns_dir])
+
+
+def utc_window(campaign: Campaign) -> tuple[datetime, datetime]:
+    """The campaign's starts and ends as UTC instants."""
+    header = campaign.spec.campaign
+    start, end = header.window()
+    return localize(start, header.tz).astimezone(UTC), localize(end, header.tz).astimezone(UTC)
+
+
+def sync(
+    ctx: Context,
+    campaigns: Sequence[Campaign],
+    *,
+    now: datetime,
+    prune: bool = True,
+    active: Sequence[str] | None = None,
+) -> dict[str, SyncSummary]:
+    """Record campaigns and make their schedule rows match their compiled plans.
+
+    With ``prune``, every campaign not in ``active`` (default: the ones given) is retired: its
+    planned schedule rows are cancelled, what was sent stays. Reactive rows are never touched.
+    """
+    summaries: dict[str, SyncSummary] = {}
+    for campaign in campaigns:
+        header = campaign.spec.campaign
+        starts, ends = utc_window(campaign)
+        upsert_campaign(
+            ctx.engine,
+            id=header.id,
+            name=header.name,
+            timezone=header.timezone,
+            file_path=str(campaign.file),
+            digest=campaign.digest,
+            starts_at=starts,
+            ends_at=ends,
+            x_max_posts_per_day=header.x.max_posts_per_day,
+            x_max_reads_per_day=header.x.max_reads_per_day,
+            now=now,
+        )
+        ctx.platforms.forget(header.id)  # the account, subreddits or hashtags may have changed
+        summaries[header.id] = sync_ledger(ctx.engine, header.id, campaign.compiled.actions, now=now)
+        ctx.campaigns[header.id] = campaign
+    if prune:
+        keep = list(active) if active is not None else [c.id for c in campaigns]
+        for gone in deactivate_campaigns(ctx.engine, keep=keep, now=now):
+            ctx.campaigns.pop(gone, None)
+            ctx.platforms.forget(gone)
+            log.info("campaign %s retired: its file is gone; planned posts cancelled", gone)
+    return summaries

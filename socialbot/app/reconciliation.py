@@ -1,0 +1,98 @@
+"""Settling outcomes: unconfirmed entries checked against the account's own posts, and an operator's resolve."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from socialbot.app.context import Context
+from socialbot.app.publishing import RECONCILE_AFTER, move
+from socialbot.domain.ledger import Status, same_post
+from socialbot.domain.values import Published
+from socialbot.errors import ConfigError, PlatformError
+from socialbot.storage import ledger
+from socialbot.storage.publications import known_remote_ids
+
+log = logging.getLogger(__name__)
+
+STUCK_SENDING = timedelta(minutes=10)  # longer than any publish call with its timeouts and quick retries
+
+
+def reconcile(ctx: Context, *, now: datetime) -> dict[str, int]:
+    """Settle ``unconfirmed`` entries by looking at the account's own recent posts; never a blind retry."""
+    counts = {"confirmed": 0, "requeued": 0, "waiting": 0}
+    ids = list(ctx.campaigns)
+    for stuck in ledger.entries_with_status(ctx.engine, [Status.SENDING], campaign_ids=ids):
+        if stuck.sending_at and now - stuck.sending_at > STUCK_SENDING:  # no publish call lasts this long
+            move(ctx, stuck, Status.SENDING, Status.UNCONFIRMED, now=now, reason="left sending (not recorded)")
+    for entry in ledger.entries_with_status(ctx.engine, [Status.UNCONFIRMED], campaign_ids=ids):
+        sending_at = entry.sending_at or entry.updated_at or now
+        if now - sending_at < RECONCILE_AFTER:
+            counts["waiting"] += 1
+            continue
+        try:
+            platform = ctx.platforms.get(entry.campaign_id, entry.platform)
+            own = platform.recent_own_posts(since=sending_at - timedelta(minutes=5))
+        except (PlatformError, ConfigError) as exc:
+            log.warning("cannot reconcile %s yet: %s", entry.key, exc)
+            counts["waiting"] += 1
+            continue
+        finally:
+            ctx.usage.drain(entry.campaign_id, entry.platform, now=now)
+        taken = known_remote_ids(ctx.engine, platform=entry.platform, remote_ids=[p.remote_id for p in own])
+        match = next((p for p in own if p.remote_id not in taken and same_post(entry.draft.text, p.text)), None)
+        if match is not None:
+            published = Published(remote_id=match.remote_id, url=match.url, created_at=match.created_at)
+            ledger.mark_sent(ctx.engine, entry, published, now=now, frm=[Status.UNCONFIRMED])
+            log.info("reconciled %s: found it as %s", entry.key, match.remote_id)
+            counts["confirmed"] += 1
+            ctx.stats["reconciled"] += 1
+        else:
+            move(
+                ctx,
+                entry,
+                Status.UNCONFIRMED,
+                Status.PLANNED,
+                now=now,
+                reason="not found among our own posts after an unknown outcome: queued again",
+            )
+            log.info("reconciled %s: not published; queued again", entry.key)
+            counts["requeued"] += 1
+            ctx.wake(f"publish:{entry.campaign_id}", now)
+    if counts["waiting"]:
+        ctx.wake("reconcile", now + RECONCILE_AFTER)
+    return counts
+
+
+def resolve(
+    ctx: Context, key: str, *, sent_as: str | None = None, retry: bool = False, drop: bool = False, now: datetime
+) -> str:
+    """An operator settles an entry by hand: it went out as ``sent_as``, or ``retry`` it, or ``drop`` it."""
+    entry = ledger.get_entry(ctx.engine, key)
+    if entry is None:
+        raise ConfigError(f"no ledger entry '{key}'; `socialbot status` lists the keys that need attention")
+    open_states = [Status.UNCONFIRMED, Status.FAILED, Status.PLANNED]
+    if entry.status not in open_states:
+        raise ConfigError(f"'{key}' is {entry.status}; only unconfirmed, failed or planned entries can be resolved")
+    if sent_as:
+        if known_remote_ids(ctx.engine, platform=entry.platform, remote_ids=[sent_as]):
+            raise ConfigError(f"{sent_as} is already recorded as another publication")
+        ledger.mark_sent(
+            ctx.engine, entry, Published(remote_id=sent_as, url=None, created_at=now), now=now, frm=open_states
+        )
+        return f"{key}: recorded as sent ({sent_as})"
+    if retry:
+        ledger.transition(
+            ctx.engine,
+            key,
+            frm=open_states,
+            to=Status.PLANNED,
+            now=now,
+            not_before=None,
+            last_error="queued again by hand",
+        )
+        return f"{key}: queued again (it is still missed if it is past its catch_up_within)"
+    if drop:
+        ledger.transition(ctx.engine, key, frm=open_states, to=Status.FAILED, now=now, last_error="dropped by hand")
+        return f"{key}: dropped (marked failed)"
+    raise ConfigError("say what happened: --sent REMOTE_ID, --retry or --drop")

@@ -1,0 +1,90 @@
+"""Rescanning the campaigns directory: re-sync only what changed; an invalid file keeps its last valid version."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from socialbot.app.compile import load, sync
+from socialbot.app.context import Context
+from socialbot.spec.campaign import Campaign
+from socialbot.spec.loader import campaign_files
+from socialbot.storage.campaigns import campaign_records
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RescanResult:
+    changed: tuple[str, ...] = ()  # campaigns (re)synced: their jobs should run now
+    gone: tuple[str, ...] = ()  # campaigns retired: their jobs end
+
+
+@dataclass
+class CampaignWatcher:
+    """Watches campaign files for one process; nothing is parsed when no file changed (names, sizes, times)."""
+
+    paths: list[Path]
+    missing: bool = False  # the campaigns directory is gone or empty (an unmounted volume, a typo)
+    _fingerprint: tuple[tuple[str, int, int], ...] | None = None  # None: never scanned
+    _file_campaign: dict[str, str] = field(default_factory=dict)
+    _digests: dict[str, str] = field(default_factory=dict)
+
+    def rescan(self, ctx: Context, *, now: datetime) -> RescanResult:
+        """Re-read the campaign files; invalid files are reported and keep their last valid version running."""
+        files, problems = campaign_files(self.paths)
+        if not files:
+            for problem in problems:
+                log.error("campaigns: %s — nothing was changed; running campaigns keep running", problem)
+            self.missing = True
+            return RescanResult()
+        self.missing = False
+        fingerprint = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+        if fingerprint == self._fingerprint:
+            return RescanResult()
+        self._fingerprint = fingerprint
+        result = load(ctx, self.paths)
+        for problem in result.problems:
+            log.error("campaign file problem: %s", problem)
+        keep: dict[str, Campaign] = {c.id: c for c in result.campaigns}
+        bad_files = {p.file for p in result.problems}
+        for file in bad_files:
+            cid = self._file_campaign.get(file)
+            if cid and cid in ctx.campaigns and cid not in keep and Path(file).exists():
+                keep[cid] = ctx.campaigns[cid]
+                log.warning("keeping the last valid version of campaign %s until %s is fixed", cid, file)
+        waiting = self._campaigns_of_invalid_files(ctx, bad_files - {str(c.file) for c in keep.values()})
+        changed = [c for c in keep.values() if self._digests.get(c.id) != c.digest]
+        gone = [cid for cid in ctx.campaigns if cid not in keep]
+        summaries = sync(ctx, changed, now=now, active=[*keep, *waiting])
+        for c in keep.values():
+            self._file_campaign[str(c.file)] = c.id
+            self._digests[c.id] = c.digest
+        for cid in gone:
+            self._digests.pop(cid, None)
+        for cid, summary in summaries.items():
+            log.info("campaign %s synced: %s", cid, summary)
+        return RescanResult(changed=tuple(c.id for c in changed), gone=tuple(gone))
+
+    def _campaigns_of_invalid_files(self, ctx: Context, files: set[str]) -> list[str]:
+        """Campaigns recorded from files that are now invalid (e.g. at start-up): kept, not retired.
+
+        Their planned posts are not cancelled; they wait (and may pass their catch-up window) until
+        the file is fixed. A file that disappeared retires its campaign instead.
+        """
+        if not files:
+            return []
+        held = [
+            r.id
+            for r in campaign_records(ctx.engine) or []
+            if r.active and r.file_path in files and Path(r.file_path).exists()
+        ]
+        for cid in held:
+            if cid not in ctx.campaigns:
+                log.error(
+                    "campaign %s is not running: its file is invalid (see above); its planned posts wait until it is fixed",
+                    cid,
+                )
+        return held

@@ -1,0 +1,141 @@
+"""`socialbot status` as a typed value: the daemon, and per campaign its ledger, problems, parking and budgets."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from socialbot.app.context import Context
+from socialbot.domain.ledger import Status
+from socialbot.domain.values import CallKind
+from socialbot.storage import ledger
+from socialbot.storage.campaigns import campaign_records
+from socialbot.storage.db import sqlite_file
+from socialbot.storage.locks import lock_holder
+from socialbot.storage.reporting import last_collections
+from socialbot.storage.runs import parked_jobs
+from socialbot.storage.usage import usage_for
+
+
+@dataclass(frozen=True)
+class EntryNote:
+    key: str
+    status: str
+    reason: str | None
+    until: str | None = None  # parked entries: not before this time (UTC ISO)
+
+
+@dataclass(frozen=True)
+class BudgetUse:
+    posts_today: int
+    max_posts_per_day: int | None
+    reads_today: int
+    max_reads_per_day: int | None
+
+    @property
+    def reached(self) -> bool:
+        return (self.max_posts_per_day is not None and self.posts_today >= self.max_posts_per_day) or (
+            self.max_reads_per_day is not None and self.reads_today >= self.max_reads_per_day
+        )
+
+
+@dataclass(frozen=True)
+class CampaignStatus:
+    id: str
+    name: str
+    active: bool
+    timezone: str
+    ledger: dict[str, int]
+    next: list[dict[str, str]]
+    problems: list[EntryNote]
+    parked: list[EntryNote]
+    parked_jobs: list[dict[str, str | None]]
+    last_collection: dict[str, str]
+    api_calls_today: dict[str, int]
+    budget: BudgetUse | None
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    database: str  # "ok", or why there is nothing to show
+    daemon: dict[str, str] | None = None
+    campaigns: list[CampaignStatus] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def database_state(database_url: str) -> str | None:
+    """Why a database cannot be read (never creating an empty one), or None when it can be."""
+    path = sqlite_file(database_url)
+    if path is not None and not path.exists():
+        return f"no database at {path} (nothing has run yet, or pass --db)"
+    return None
+
+
+def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> StatusReport:
+    """Where every campaign stands, read from the database only (campaign files are not parsed)."""
+    campaigns = campaign_records(ctx.engine, campaign_id=campaign_id)
+    if campaigns is None:
+        return StatusReport(database="not initialised (run `socialbot db upgrade`)")
+    ids = [c.id for c in campaigns]
+    counts = ledger.status_counts(ctx.engine, campaign_id=campaign_id)
+    problems = ledger.entries_with_status(
+        ctx.engine, [Status.UNCONFIRMED, Status.FAILED, Status.MISSED], campaign_ids=ids
+    )
+    parked = [
+        e
+        for e in ledger.entries_with_status(ctx.engine, [Status.PLANNED], campaign_ids=ids)
+        if e.not_before and e.not_before > now
+    ]
+    collections = last_collections(ctx.engine, campaign_id=campaign_id)
+    holder = lock_holder(ctx.engine)
+    usage = usage_for(ctx.engine, campaign_id=campaign_id, day=now.date())
+    jobs = parked_jobs(ctx.engine, now=now)
+    out = []
+    for c in campaigns:
+        mine = [u for u in usage if u.campaign_id == c.id]
+        budget = None
+        if c.x_max_posts_per_day is not None or c.x_max_reads_per_day is not None:
+            used = dict.fromkeys(CallKind, 0)
+            for u in mine:
+                if u.platform == "x":
+                    used[ctx.platforms.call_kind("x", u.endpoint)] += u.calls
+            budget = BudgetUse(
+                used[CallKind.PUBLISH], c.x_max_posts_per_day, used[CallKind.READ], c.x_max_reads_per_day
+            )
+        out.append(
+            CampaignStatus(
+                id=c.id,
+                name=c.name,
+                active=c.active,
+                timezone=c.timezone,
+                ledger=dict(counts.get(c.id, {})),
+                next=[
+                    {"key": u.key, "platform": u.platform, "due_local": u.local_time, "due_utc": u.due_at.isoformat()}
+                    for u in ledger.upcoming(ctx.engine, campaign_id=c.id, limit=5)
+                ],
+                problems=[EntryNote(e.key, e.status.value, e.last_error) for e in problems if e.campaign_id == c.id],
+                parked=[
+                    EntryNote(
+                        e.key, e.status.value, e.last_error, until=e.not_before.isoformat() if e.not_before else None
+                    )
+                    for e in parked
+                    if e.campaign_id == c.id
+                ],
+                parked_jobs=[
+                    {"job": j.job_id, "until": j.parked_until.isoformat(), "reason": j.message}
+                    for j in jobs
+                    if j.campaign_id == c.id
+                ],
+                last_collection={p: t.isoformat() for cid, p, t in collections if cid == c.id},
+                api_calls_today={f"{u.platform} {u.endpoint}": u.calls for u in mine},
+                budget=budget,
+            )
+        )
+    return StatusReport(
+        database="ok",
+        daemon={"holder": holder.holder, "heartbeat": holder.heartbeat_at.isoformat()} if holder else None,
+        campaigns=out,
+    )

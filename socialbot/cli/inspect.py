@@ -1,0 +1,131 @@
+"""Commands that read and settle what was done: status, report and resolve."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from io import StringIO
+from pathlib import Path
+
+import click
+
+from socialbot.cli.options import EXIT_BAD_INPUT, console, database_option, format_option, handle_errors, settings
+
+
+@click.command()
+@click.argument("campaign", required=False)
+@format_option("table", "json")
+@database_option
+@handle_errors
+def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
+    """Where every campaign stands: ledger counts, next posts, problems, collection, rate-limit parking, X budgets.
+
+    \b
+    Examples:
+      socialbot status
+      socialbot status demo-winter-launch --format json
+    """
+    from socialbot.app import App
+    from socialbot.app.status import StatusReport, database_state, gather_status
+    from socialbot.report.status import render_status
+
+    config = settings(database_url=database_url)
+    missing = database_state(config.database_url)
+    if missing is not None:
+        report = StatusReport(database=missing)
+    else:
+        app = App(config)
+        try:
+            report = gather_status(app, campaign_id=campaign, now=app.clock())
+        finally:
+            app.close()
+    if campaign and not report.campaigns:
+        click.echo(
+            f"error: no campaign '{campaign}' in the database (run `socialbot run` or `socialbot db upgrade` first)",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    render_status(report, fmt=fmt, console=console())
+
+
+@click.command()
+@click.argument("campaign")
+@format_option("table", "json", "csv")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of the terminal.",
+)
+@database_option
+@handle_errors
+def report(campaign: str, fmt: str, output: Path | None, database_url: str | None) -> None:
+    """Engagement report of a campaign: publications, interactions by kind, unique people, rates.
+
+    The engagement-rate formula used is named in the output.
+
+    \b
+    Examples:
+      socialbot report demo-winter-launch
+      socialbot report demo-winter-launch --format csv -o report.csv
+      socialbot report demo-winter-launch --db simulation.db --format json
+    """
+    from rich.console import Console
+
+    from socialbot.app import App
+    from socialbot.app.reports import campaign_report, require_database
+    from socialbot.report.engagement import render_csv, render_json, render_table
+
+    config = settings(database_url=database_url)
+    require_database(config.database_url)
+    app = App(config)
+    try:
+        data = campaign_report(app, campaign, now=datetime.now(UTC))
+    finally:
+        app.close()
+    if fmt == "table" and output is None:
+        render_table(data, console())
+        return
+    if fmt == "json":
+        text = render_json(data)
+    elif fmt == "csv":
+        text = render_csv(data)
+    else:
+        buffer = StringIO()
+        render_table(data, Console(file=buffer, width=160))
+        text = buffer.getvalue()
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+@click.command()
+@click.argument("key")
+@click.option("--sent", "sent_as", metavar="REMOTE_ID", help="It did go out: record the post or comment id you found.")
+@click.option("--retry", is_flag=True, help="It did not go out: queue it again (the catch-up window still applies).")
+@click.option("--drop", is_flag=True, help="Give up on it: mark it failed.")
+@database_option
+@handle_errors
+def resolve(key: str, sent_as: str | None, retry: bool, drop: bool, database_url: str | None) -> None:
+    """Settle an unconfirmed or failed post by hand, after checking the account yourself.
+
+    The daemon reconciles unconfirmed posts against the account's own recent posts on its own;
+    use this when it cannot (the post is older than the platform shows, or you deleted it).
+    KEY is the ledger key that `socialbot status` prints.
+
+    \b
+    Examples:
+      socialbot resolve demo-winter-launch/morning-tip/20261201T0900/x/0 --sent 1866000000000000000
+      socialbot resolve demo-winter-launch/morning-tip/20261201T0900/x/0 --retry
+    """
+    from socialbot.app import App
+
+    if sum(bool(x) for x in (sent_as, retry, drop)) != 1:
+        raise click.UsageError("give exactly one of --sent REMOTE_ID, --retry or --drop")
+    app = App(settings(database_url=database_url))
+    try:
+        click.echo(app.resolve(key, sent_as=sent_as, retry=retry, drop=drop, now=app.clock()))
+    finally:
+        app.close()

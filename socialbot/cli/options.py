@@ -1,0 +1,90 @@
+"""What every command shares: error handling, problem printing, the --db and --format options, settings, console."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
+
+import click
+
+from socialbot.errors import CampaignError, Problem, SocialbotError
+
+EXIT_BAD_INPUT = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def console(*, stderr: bool = False) -> Any:
+    """A rich console; pipes and make get 140 columns instead of an 80-column wrap."""
+    from rich.console import Console
+
+    out = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not out.is_terminal and "COLUMNS" not in os.environ:
+        out = Console(stderr=stderr, highlight=False, soft_wrap=False, width=140)
+    return out
+
+
+def handle_errors(func: F) -> F:
+    """Every known error becomes a message and an exit status; a traceback only with --debug."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except CampaignError as exc:
+            print_problems(exc.problems)
+            sys.exit(EXIT_BAD_INPUT)
+        except SocialbotError as exc:
+            if debug:
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n(run with --debug to see the traceback, and please report it)",
+                err=True,
+            )
+            sys.exit(1)
+
+    return cast(F, wrapper)
+
+
+def print_problems(problems: Iterable[Problem], *, warnings: Iterable[Problem] = ()) -> None:
+    problems = list(problems)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+    for p in problems:
+        click.echo(f"error: {p}", err=True)
+    if problems:
+        files = len({p.file for p in problems})
+        click.echo(f"{len(problems)} problem(s) in {files} file(s)", err=True)
+
+
+def database_option(func: F) -> F:
+    return click.option("--db", "database_url", metavar="URL", help="Database URL (overrides SOCIALBOT_DATABASE_URL).")(
+        func
+    )
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help="Output format."
+    )
+
+
+def settings(**overrides: Any) -> Any:
+    """Settings with CLI overrides; a bare path given as --db means a SQLite file."""
+    from socialbot.settings import load_settings
+
+    url = overrides.pop("database_url", None)
+    if url and "://" not in url:
+        url = f"sqlite:///{url}"
+    return load_settings(database_url=url, **overrides)

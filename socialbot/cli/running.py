@@ -1,0 +1,170 @@
+"""Commands that run campaigns: simulate (a rehearsal on the sandbox) and run (the daemon)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from socialbot.cli.options import console, database_option, format_option, handle_errors, settings
+
+
+@click.command()
+@click.argument("campaign", type=click.Path(path_type=Path))
+@click.option(
+    "--days",
+    type=click.FloatRange(0.01, 400),
+    help="How many days to simulate (default: the whole campaign plus 2 days).",
+)
+@click.option("--seed", type=int, help="Seed of the simulated audience (default: SOCIALBOT_SANDBOX_SEED or 42).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path),
+    default=Path("simulation.db"),
+    show_default=True,
+    help="Simulation database (never the live one).",
+)
+@click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty simulation database.")
+@click.option(
+    "--failure-rate",
+    type=click.FloatRange(0, 0.9),
+    help="Share of sandbox calls that fail (rate limits, errors, lost answers).",
+)
+@format_option("table", "json")
+@handle_errors
+def simulate(
+    campaign: Path,
+    days: float | None,
+    seed: int | None,
+    db_path: Path,
+    fresh: bool,
+    failure_rate: float | None,
+    fmt: str,
+) -> None:
+    """Rehearse a campaign on the sandbox with a virtual clock, then print its engagement report.
+
+    Every platform of the campaign is replaced by a sandbox with that platform's limits and a
+    simulated audience; the whole campaign runs through the same publishing and collection jobs
+    as the daemon, in seconds. Results go to their own database (default simulation.db).
+
+    \b
+    Examples:
+      socialbot simulate campaigns/demo.yaml
+      socialbot simulate campaigns/launch.yaml --days 3 --seed 7 --failure-rate 0.3
+    """
+    from socialbot.app.database import rehearsal_database
+    from socialbot.app.reports import campaign_report
+    from socialbot.report.engagement import render_table
+    from socialbot.run.logs import configure_logging
+    from socialbot.run.simulate import SimulationResult
+    from socialbot.run.simulate import simulate as run_simulation
+
+    target = rehearsal_database(db_path, live_url=settings().database_url, fresh=fresh)
+    config = settings(database_url=target, sandbox_seed=seed, sandbox_failure_rate=failure_rate)
+    configure_logging(config, level="WARNING")  # a rehearsal shows problems (rejections, misses), not every post
+    err = console(stderr=True)
+
+    def progress(now: datetime, result: SimulationResult) -> None:
+        err.print(
+            f"  simulated up to {now:%Y-%m-%d}: {result.sent} sent, {result.interactions} interactions", highlight=False
+        )
+
+    started = datetime.now(UTC)
+    app, result = run_simulation(config, [campaign], days=days, progress=progress if fmt == "table" else None)
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    try:
+        reports = [campaign_report(app, cid, now=result.ended) for cid in result.campaign_ids]
+        if fmt == "json":
+            click.echo(
+                json.dumps(
+                    {"simulation": _summary(result, elapsed, db_path), "reports": [r.to_dict() for r in reports]},
+                    indent=2,
+                    default=str,
+                )
+            )
+            return
+        out = console()
+        out.print(
+            f"Simulated {result.started:%Y-%m-%d %H:%M} → {result.ended:%Y-%m-%d %H:%M} UTC in {elapsed:.1f}s: "
+            f"{result.sent} sent, {result.missed} missed, {result.failed} failed, {result.parked} retries parked, "
+            f"{result.interactions} interactions collected. Database: {db_path}"
+        )
+        for note in result.notes[:10]:
+            out.print(f"  note: {note}")
+        for r in reports:
+            render_table(r, out)
+    finally:
+        app.close()
+
+
+def _summary(result: Any, elapsed: float, db_path: Path) -> dict[str, Any]:
+    return {
+        "campaigns": result.campaign_ids,
+        "from": result.started.isoformat(),
+        "to": result.ended.isoformat(),
+        "seconds": round(elapsed, 2),
+        "sent": result.sent,
+        "missed": result.missed,
+        "failed": result.failed,
+        "parked": result.parked,
+        "interactions": result.interactions,
+        "database": str(db_path),
+    }
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run everything due now, collect once, and exit (for cron and tests).")
+@click.option(
+    "--sandbox", is_flag=True, help="Run every campaign against sandbox platforms (default database: sandbox.db)."
+)
+@click.option(
+    "--campaigns",
+    "campaigns_dir",
+    type=click.Path(path_type=Path),
+    help="Campaigns directory (overrides SOCIALBOT_CAMPAIGNS_DIR).",
+)
+@click.option("--log-format", type=click.Choice(["text", "json"]), help="Log format (overrides SOCIALBOT_LOG_FORMAT).")
+@database_option
+@click.pass_context
+@handle_errors
+def run(
+    ctx: click.Context,
+    once: bool,
+    sandbox: bool,
+    campaigns_dir: Path | None,
+    log_format: str | None,
+    database_url: str | None,
+) -> None:
+    """Run the daemon in the foreground: publish on time, exactly once, and collect reactions.
+
+    Stops cleanly on Ctrl-C or SIGTERM (running jobs finish first); SIGHUP re-reads the
+    campaign files, which are also re-read every SOCIALBOT_RESCAN_SECONDS. Only one daemon may
+    run per database. Supervise it with systemd or a container (docs/operations.md).
+
+    \b
+    Examples:
+      socialbot run
+      socialbot run --sandbox
+      socialbot run --once --log-format json
+    """
+    from socialbot.app import App
+    from socialbot.run.daemon import run as run_daemon
+    from socialbot.run.logs import configure_logging
+
+    if sandbox and not database_url:
+        database_url = "sqlite:///sandbox.db"
+    config = settings(database_url=database_url, campaigns_dir=campaigns_dir, log_format=log_format)
+    configure_logging(config)
+    clock = (ctx.obj or {}).get("clock")  # tests pass a virtual clock: `main.main(obj={"clock": …})`
+    app = App(config, sandbox=sandbox, clock=clock) if clock is not None else None
+    totals = run_daemon(config, once=once, sandbox=sandbox, app=app)
+    if totals is not None:
+        click.echo(" ".join(f"{k}={v}" for k, v in totals.items()))
+        if totals["errors"]:
+            click.echo("some work could not be done (see the log above); exit status 1", err=True)
+            sys.exit(1)

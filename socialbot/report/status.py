@@ -1,0 +1,48 @@
+"""Renders `socialbot status` (a typed StatusReport) as readable lines or JSON."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.markup import escape
+
+from socialbot.app.status import StatusReport
+
+
+def render_status(report: StatusReport, *, fmt: str, console: Console) -> None:
+    """`socialbot status` as text lines or JSON."""
+    if fmt == "json":
+        console.print_json(json.dumps(report.to_dict()))
+        return
+    daemon = report.daemon
+    console.print(
+        f"daemon: {'running as ' + daemon['holder'] + ', last heartbeat ' + daemon['heartbeat'] if daemon else 'not running'}"
+    )
+    if report.database != "ok":
+        console.print(f"database: {report.database}")
+    if not report.campaigns:
+        console.print("no campaigns in this database yet")
+    for c in report.campaigns:
+        ledger = ", ".join(f"{k}: {v}" for k, v in sorted(c.ledger.items())) or "nothing planned"
+        console.print(
+            f"\n[bold]{escape(c.name)}[/bold] ({c.id}){'' if c.active else ' [dim](retired)[/dim]'}\n  ledger: {ledger}"
+        )
+        for n in c.next:
+            console.print(f"  next: {n['due_local']}  {n['platform']}  {escape(n['key'])}")
+        for p in c.problems:
+            console.print(f"  [red]{p.status}[/red]: {escape(p.key)} — {escape(p.reason or '')}")
+        for p in c.parked:
+            console.print(f"  parked until {p.until}: {escape(p.key)} — {escape(p.reason or '')}")
+        for j in c.parked_jobs:
+            console.print(f"  job {escape(j['job'] or '')} parked until {j['until']} — {escape(j['reason'] or '')}")
+        for platform, when in c.last_collection.items():
+            console.print(f"  last collection on {platform}: {when}")
+        if c.budget:
+            b = c.budget
+            console.print(
+                f"  X budget today: {b.posts_today}/{b.max_posts_per_day or '∞'} posts, {b.reads_today}/{b.max_reads_per_day or '∞'} reads"
+                + (" — [yellow]limit reached, work parked until midnight UTC[/yellow]" if b.reached else "")
+            )
+        if c.api_calls_today:
+            console.print("  API calls today: " + ", ".join(f"{k}: {v}" for k, v in c.api_calls_today.items()))

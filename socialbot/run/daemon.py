@@ -1,0 +1,204 @@
+"""The daemon: migrate, take the lock, sync campaigns, run the jobs until SIGINT/SIGTERM; or run once and exit.
+
+Start-up order: migrate → take the single-instance lock → load and sync campaigns → settle entries
+left in flight → start the jobs. Shutdown order: stop taking work → wait for running jobs →
+release the lock → close the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from collections import Counter
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from types import FrameType
+
+from socialbot.app import App
+from socialbot.app.rescan import CampaignWatcher
+from socialbot.run import jobs
+from socialbot.run.guard import run_guarded
+from socialbot.run.jobs import HEARTBEAT_EVERY, Job
+from socialbot.run.scheduler import Scheduler
+from socialbot.settings import Settings
+from socialbot.storage.locks import DatabaseLock
+
+log = logging.getLogger(__name__)
+
+ONCE_TOTALS = ("sent", "missed", "failed", "unconfirmed", "parked", "interactions", "errors")
+
+
+class Daemon:
+    """One running instance over one database."""
+
+    def __init__(
+        self, settings: Settings, *, sandbox: bool = False, paths: list[Path] | None = None, app: App | None = None
+    ) -> None:
+        self.settings = settings
+        self.app = app or App(settings, sandbox=sandbox)
+        self.watcher = CampaignWatcher(paths=paths or [settings.campaigns_dir])
+        self.lock = DatabaseLock(self.app.engine, holder=f"{socket.gethostname()}:{os.getpid()}")
+        self.stop_event = threading.Event()
+        self.rescan_event = threading.Event()
+        self.scheduler: Scheduler | None = None
+        self._started = False
+
+    @property
+    def campaigns_missing(self) -> bool:
+        return self.watcher.missing
+
+    # --- campaigns ---------------------------------------------------------------------------
+    def load_and_sync(self, *, now: datetime) -> list[str]:
+        """Re-read the campaign files (see ``CampaignWatcher``); returns the campaigns (re)synced."""
+        result = self.watcher.rescan(self.app, now=now)
+        if self.scheduler is not None:
+            for cid in result.gone:
+                self.scheduler.remove(f"publish:{cid}")
+                self.scheduler.remove(f"collect:{cid}:", prefix=True)  # the colon ends the id: "a" never takes "a-2"
+            for cid in result.changed:
+                for job in jobs.campaign_jobs(self.app, cid):
+                    self.scheduler.add(job, at=now)
+        return list(result.changed)
+
+    def job(self, name: str) -> Job | None:
+        """The job of that name, for the campaigns loaded now (wake-ups may name jobs not scheduled yet)."""
+        return next((j for j in self._jobs() if j.name == name), None)
+
+    def _jobs(self) -> list[Job]:
+        return [
+            *jobs.all_campaign_jobs(self.app),
+            Job("reconcile", jobs.reconcile),
+            Job("rescan", self._rescan),
+            Job("heartbeat", partial(jobs.heartbeat, lock=self.lock, lost=self.stop_event.set)),
+        ]
+
+    def _rescan(self, app: App, now: datetime) -> datetime:
+        self.load_and_sync(now=now)
+        return now + timedelta(seconds=self.settings.rescan_seconds)
+
+    # --- run ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        now = self.app.clock()
+        self.app.migrate()
+        took_over = self.lock.acquire(now=now)
+        self._started = True
+        if took_over:
+            log.warning("took over the lock from a daemon that stopped without releasing it")
+        self.load_and_sync(now=now)
+        recovered = self.app.recover_in_flight(now=now)
+        if recovered:
+            log.warning("%d action(s) were in flight when the last run stopped; reconciling them", recovered)
+
+    def run_once(self) -> dict[str, int]:
+        """Every job once, then exit: reconcile, publish, collect (for cron and tests).
+
+        The lock's heartbeat is kept alive in the background, so a long run is never taken for a
+        dead daemon; if another process takes the lock anyway, this run stops publishing.
+        """
+        done = threading.Event()
+        keeper = threading.Thread(target=self._keep_lock_alive, args=(done,), name="lock-heartbeat", daemon=True)
+        keeper.start()
+        try:
+            return self._run_once()
+        finally:
+            done.set()
+            keeper.join()
+
+    def _keep_lock_alive(self, done: threading.Event) -> None:
+        while not done.wait(HEARTBEAT_EVERY.total_seconds()):
+            if jobs.heartbeat(self.app, self.app.clock(), lock=self.lock, lost=self.stop_event.set) is None:
+                return
+
+    def _run_once(self) -> dict[str, int]:
+        before = Counter(self.app.stats)
+        errors = 1 if self.campaigns_missing else 0
+        parked_jobs = 0
+        campaign_jobs = jobs.all_campaign_jobs(self.app)
+        publishing = [Job("reconcile", jobs.reconcile), *(j for j in campaign_jobs if j.platform is None)]
+        collecting = [j for j in campaign_jobs if j.platform is not None]
+        stopped = False
+        for job in publishing + collecting:
+            if self.stop_event.is_set() and job in publishing:
+                stopped = True  # the lock was taken over: publish nothing more
+                continue
+            run = run_guarded(job, self.app, self.app.clock())
+            if run.outcome == "parked":
+                parked_jobs += 1  # a rate limit or daily budget: expected, the next run goes on
+            elif run.outcome == "error":
+                errors += 1
+        errors += stopped
+        self.app.take_wakeups()  # one pass: nothing runs again
+        done = Counter(self.app.stats)
+        done.subtract(before)
+        totals = {k: done.get(k, 0) for k in ONCE_TOTALS}
+        totals["parked"] += done.get("blocked", 0) + parked_jobs
+        totals["errors"] = errors + done.get("blocked", 0)  # a credential problem needs a person: cron should notice
+        return totals
+
+    def serve(self) -> None:
+        """Run jobs until stopped (SIGINT/SIGTERM, or ``stop_event`` set by a test)."""
+        self.scheduler = Scheduler(self.app, known=self.job)
+        now = self.app.clock()
+        for job in self._jobs():
+            if job.name == "rescan":
+                self.scheduler.add(job, at=now + timedelta(seconds=self.settings.rescan_seconds))
+            elif job.name == "heartbeat":
+                self.scheduler.add(job, at=now + HEARTBEAT_EVERY)
+            else:
+                self.scheduler.add(job, at=now)
+        self.scheduler.start()
+        log.info("daemon running: %d campaign(s); stop with Ctrl-C or SIGTERM", len(self.app.campaigns))
+        while not self.stop_event.is_set():
+            if self.rescan_event.wait(timeout=1.0):
+                self.rescan_event.clear()
+                log.info("SIGHUP: re-reading campaign files")
+                self.scheduler.wake("rescan", self.app.clock())
+        log.info("stopping: no new jobs; waiting for running jobs to finish")
+        self.scheduler.shutdown()
+
+    def close(self) -> None:
+        try:
+            self.lock.release()
+        finally:
+            self.app.close()
+        if self._started:
+            log.info("stopped cleanly")
+
+    def install_signal_handlers(self) -> None:
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s", signal.Signals(signum).name)
+            self.stop_event.set()
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        if hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, lambda *_: self.rescan_event.set())
+
+
+def run(
+    settings: Settings,
+    *,
+    once: bool = False,
+    sandbox: bool = False,
+    paths: list[Path] | None = None,
+    app: App | None = None,
+) -> dict[str, int] | None:
+    """The daemon in the foreground (``once``: one pass and exit). ``app`` lets tests pass a clock."""
+    daemon = Daemon(settings, sandbox=sandbox, paths=paths, app=app)
+    try:
+        daemon.start()
+    except BaseException:
+        daemon.close()  # releases the lock only if this daemon holds it
+        raise
+    try:
+        if once:
+            return daemon.run_once()
+        daemon.install_signal_handlers()
+        daemon.serve()
+        return None
+    finally:
+        daemon.close()

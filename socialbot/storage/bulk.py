@@ -1,0 +1,57 @@
+"""One place for bulk writes: batching, and the dialect's INSERT … ON CONFLICT (ignore, update or add)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ClauseElement
+
+BATCH = 1000
+
+
+def chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    """``items`` in slices of at most ``size`` (SQLite caps bound parameters per statement)."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _dialect_insert(dialect: str, table: Table) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    raise NotImplementedError(f"bulk upserts are written for SQLite and PostgreSQL, not {dialect}")
+
+
+def insert_ignore(dialect: str, table: Table) -> ClauseElement:
+    """INSERT … ON CONFLICT DO NOTHING: a row whose unique key exists is skipped (idempotent re-fetches)."""
+    return _dialect_insert(dialect, table).on_conflict_do_nothing()
+
+
+def upsert(
+    dialect: str, table: Table, *, keys: Sequence[str], update: Sequence[str] = (), add: Sequence[str] = ()
+) -> ClauseElement:
+    """INSERT … ON CONFLICT (keys) DO UPDATE: ``update`` columns take the new value, ``add`` columns are summed."""
+    stmt = _dialect_insert(dialect, table)
+    values: dict[str, Any] = {c: stmt.excluded[c] for c in update}
+    values |= {c: table.c[c] + stmt.excluded[c] for c in add}
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=values)
+
+
+def insert_rows(conn: Connection, stmt: ClauseElement, rows: Sequence[Mapping[str, Any]], *, size: int = BATCH) -> int:
+    """Execute ``stmt`` over ``rows`` in batches; returns the rows the database reports as written."""
+    written = 0
+    for chunk in chunks(rows, size):
+        written += max(0, conn.execute(stmt, list(chunk)).rowcount)
+    return written
+
+
+def plain_insert(table: Table) -> ClauseElement:
+    return insert(table)

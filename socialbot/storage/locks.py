@@ -1,0 +1,83 @@
+"""The single-daemon lock: one row with a heartbeat; a holder silent for too long is presumed dead."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from socialbot.errors import LockHeld
+from socialbot.storage.db import session_scope
+from socialbot.storage.models import DaemonLockRow
+
+LOCK_NAME = "daemon"
+
+
+class DatabaseLock:
+    """One daemon per database: a row with a heartbeat; a holder silent for ``stale_after`` is presumed dead."""
+
+    def __init__(self, engine: Engine, *, holder: str, stale_after: timedelta = timedelta(seconds=90)) -> None:
+        self.engine = engine
+        self.holder = holder
+        self.stale_after = stale_after
+        self.token = secrets.token_hex(16)
+
+    def acquire(self, *, now: datetime) -> bool:
+        """Take the lock; returns True if it took over from a dead holder. Raises LockHeld if one is alive."""
+        with session_scope(self.engine) as s:
+            row = s.get(DaemonLockRow, LOCK_NAME)
+            if row is not None and now - row.heartbeat_at < self.stale_after and row.token != self.token:
+                raise LockHeld(holder=row.holder, heartbeat_at=row.heartbeat_at)
+        took_over = row is not None
+        try:
+            with session_scope(self.engine) as s:
+                if row is not None:
+                    # take over only if nobody refreshed it meanwhile (compare-and-set on the old token)
+                    result = s.exec(
+                        update(DaemonLockRow)
+                        .where(DaemonLockRow.name == LOCK_NAME, DaemonLockRow.token == row.token)
+                        .values(holder=self.holder, token=self.token, acquired_at=now, heartbeat_at=now)
+                    )
+                    if result.rowcount != 1:
+                        raise LockHeld(holder="another daemon", heartbeat_at=now)
+                else:
+                    s.add(
+                        DaemonLockRow(
+                            name=LOCK_NAME, holder=self.holder, token=self.token, acquired_at=now, heartbeat_at=now
+                        )
+                    )
+        except IntegrityError:
+            raise LockHeld(holder="another daemon", heartbeat_at=now) from None
+        return took_over
+
+    def heartbeat(self, *, now: datetime) -> bool:
+        """Refresh the lock; False if another process took it (then this daemon must stop)."""
+        with session_scope(self.engine) as s:
+            result = s.exec(
+                update(DaemonLockRow)
+                .where(DaemonLockRow.name == LOCK_NAME, DaemonLockRow.token == self.token)
+                .values(heartbeat_at=now)
+            )
+            return result.rowcount == 1
+
+    def release(self) -> None:
+        with session_scope(self.engine) as s:
+            s.exec(delete(DaemonLockRow).where(DaemonLockRow.name == LOCK_NAME, DaemonLockRow.token == self.token))
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds the single-daemon lock, and when it last said it is alive."""
+
+    holder: str
+    heartbeat_at: datetime
+
+
+def lock_holder(engine: Engine) -> LockHolder | None:
+    with session_scope(engine) as s:
+        row = s.get(DaemonLockRow, LOCK_NAME)
+        return LockHolder(row.holder, row.heartbeat_at) if row is not None else None

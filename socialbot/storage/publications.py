@@ -1,0 +1,53 @@
+"""The publications aggregate: what of ours is live on each platform, as collection and reconciliation need it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from socialbot.storage.db import session_scope
+from socialbot.storage.models import PublicationRow
+
+
+@dataclass(frozen=True)
+class PublicationRef:
+    remote_id: str
+    part: int
+    published_at: datetime
+
+
+def publication_refs(engine: Engine, *, campaign_id: str, platform: str) -> list[PublicationRef]:
+    """What collection needs of each publication, without loading ORM objects (this runs every few minutes)."""
+    with session_scope(engine) as s:
+        q = (
+            select(PublicationRow.remote_id, PublicationRow.part, PublicationRow.published_at)
+            .where(PublicationRow.campaign_id == campaign_id, PublicationRow.platform == platform)
+            .order_by(PublicationRow.published_at)
+        )
+        return [PublicationRef(r, p, t if t.tzinfo else t.replace(tzinfo=UTC)) for r, p, t in s.exec(q).all()]
+
+
+def newest_publication(engine: Engine, *, campaign_id: str, platform: str) -> datetime | None:
+    with session_scope(engine) as s:
+        q = select(func.max(PublicationRow.published_at)).where(
+            PublicationRow.campaign_id == campaign_id, PublicationRow.platform == platform
+        )
+        value = s.exec(q).scalar_one()
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # func.max bypasses the column type on SQLite
+    return value
+
+
+def known_remote_ids(engine: Engine, *, platform: str, remote_ids: Sequence[str]) -> set[str]:
+    """Which of ``remote_ids`` are already recorded as our publications (so reconciliation never reuses one)."""
+    if not remote_ids:
+        return set()
+    with session_scope(engine) as s:
+        q = select(PublicationRow.remote_id).where(
+            PublicationRow.platform == platform, PublicationRow.remote_id.in_(list(remote_ids))
+        )
+        return set(s.exec(q).scalars())

@@ -1,0 +1,74 @@
+"""The sandbox platform's world: its posts, kept in the same database so a restarted daemon can reconcile."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from socialbot.domain.values import OwnPost
+from socialbot.storage.db import session_scope
+from socialbot.storage.models import SandboxPostRow
+
+
+class SandboxWorldStore:
+    """The sandbox platform's posts, kept in the same database so a restarted daemon can reconcile against them."""
+
+    def __init__(self, engine: Engine, *, account: str) -> None:
+        self.engine = engine
+        self.account = account
+
+    def add(self, *, text: str, reply_to: str | None, created_at: datetime, id_base: int) -> str:
+        """Store a post and return its remote id (``id_base`` + row id), allocated in the same transaction."""
+        with session_scope(self.engine) as s:
+            row = SandboxPostRow(
+                account=self.account,
+                remote_id=f"pending-{secrets.token_hex(8)}",
+                text=text,
+                reply_to=reply_to,
+                created_at=created_at,
+            )
+            s.add(row)
+            s.flush()
+            row.remote_id = str(id_base + row.id)
+            s.add(row)
+            return row.remote_id
+
+    def exists(self, remote_id: str) -> bool:
+        with session_scope(self.engine) as s:
+            row = s.exec(select(SandboxPostRow).where(SandboxPostRow.remote_id == remote_id)).first()
+            return row is not None and not row.deleted
+
+    def delete(self, remote_id: str) -> bool:
+        with session_scope(self.engine) as s:
+            result = s.exec(
+                update(SandboxPostRow)
+                .where(SandboxPostRow.remote_id == remote_id, ~SandboxPostRow.deleted)
+                .values(deleted=True)
+            )
+            return result.rowcount == 1
+
+    def posts_since(self, since: datetime) -> list[OwnPost]:
+        with session_scope(self.engine) as s:
+            rows = s.exec(
+                select(SandboxPostRow)
+                .where(
+                    SandboxPostRow.account == self.account, SandboxPostRow.created_at >= since, ~SandboxPostRow.deleted
+                )
+                .order_by(SandboxPostRow.created_at.desc())
+            )
+            return [
+                OwnPost(remote_id=r.remote_id, text=r.text, created_at=r.created_at, reply_to=r.reply_to) for r in rows
+            ]
+
+    def created_at(self, remote_ids: list[str]) -> dict[str, datetime]:
+        with session_scope(self.engine) as s:
+            rows = s.exec(
+                select(SandboxPostRow.remote_id, SandboxPostRow.created_at).where(
+                    SandboxPostRow.remote_id.in_(remote_ids)
+                )
+            )
+            return dict(rows.all())
