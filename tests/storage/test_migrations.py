@@ -50,3 +50,41 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar_one() == 30000
     engine.dispose()
+
+
+def test_the_general_ledger_migration_carries_existing_rows_over(tmp_path):
+    """0002 → 0003: rows become schedule rows with a kind; thread parts get their parent key as a column."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
+    upgrade(engine, "0002_daemon")
+    now = datetime(2026, 12, 1, tzinfo=UTC).replace(tzinfo=None)
+    rows = [
+        ("c/hello/20261201T0900/x/0", "hello", 0, '{"text": "Hi", "poll": null}', "sent"),
+        ("c/story/20261201T0930/x/0", "story", 0, '{"text": "One", "poll": null}', "sent"),
+        ("c/story/20261201T0930/x/1", "story", 1, '{"text": "Two", "poll": null}', "planned"),
+        ("c/vote/20261202T1200/x/0", "vote", 0, '{"text": "Pick", "poll": {"options": ["a", "b"]}}', "planned"),
+    ]
+    with engine.begin() as conn:
+        for key, item, part, draft, status in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO ledger (key, campaign_id, item_id, occurrence, platform, part, due_at, local_time,"
+                    " status, content_hash, draft, catch_up_seconds, attempts, updated_at)"
+                    " VALUES (:key, 'c', :item, 1, 'x', :part, :t, '', :status, 'h', :draft, 3600, 0, :t)"
+                ),
+                {"key": key, "item": item, "part": part, "draft": draft, "status": status, "t": now},
+            )
+    upgrade(engine)
+    with engine.connect() as conn:
+        got = {
+            key: (origin, kind, parent, reply_to, status)
+            for key, origin, kind, parent, reply_to, status in conn.execute(
+                text("SELECT key, origin, kind, parent_key, reply_to, status FROM ledger")
+            )
+        }
+    assert got == {
+        "c/hello/20261201T0900/x/0": ("schedule", "post", None, None, "sent"),
+        "c/story/20261201T0930/x/0": ("schedule", "post", None, None, "sent"),
+        "c/story/20261201T0930/x/1": ("schedule", "thread_part", "c/story/20261201T0930/x/0", None, "planned"),
+        "c/vote/20261202T1200/x/0": ("schedule", "poll", None, None, "planned"),
+    }
+    engine.dispose()
