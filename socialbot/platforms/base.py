@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from socialbot.domain.values import (
@@ -21,11 +21,7 @@ from socialbot.domain.values import (
 )
 from socialbot.errors import RateLimited
 
-__all__ = ["Capabilities", "Platform", "RateBudget", "UsageMeter", "utcnow"]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["Capabilities", "Platform", "RateBudget", "UsageMeter"]
 
 
 class Platform(Protocol):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import bisect
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from socialbot.domain.clock import Clock, system_clock
 from socialbot.domain.ledger import normalize_text
 from socialbot.domain.values import (
     X_CAPABILITIES,
@@ -24,7 +25,7 @@ from socialbot.domain.values import (
     Target,
 )
 from socialbot.errors import ContentRejected, OutcomeUnknown, RateLimited, TransientPlatformError
-from socialbot.platforms.base import UsageMeter, utcnow
+from socialbot.platforms.base import UsageMeter
 from socialbot.platforms.sandbox.audience import Audience, Habit, Persona, Reaction, stable_seed
 
 WATERMARK = "sandbox:watermark"
@@ -82,7 +83,7 @@ class SandboxPlatform:
         seed: int = 42,
         capabilities: Capabilities = X_CAPABILITIES,
         failure_rate: float = 0.0,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock = system_clock,
         hashtags: Sequence[str] = (),
         audience: Audience | None = None,
     ) -> None:
