@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
 import click
 
-from socialbot.cli.options import EXIT_BAD_INPUT, console, database_option, format_option, handle_errors, settings
+from socialbot.cli.options import (
+    EXIT_BAD_INPUT,
+    console,
+    database_option,
+    format_option,
+    handle_errors,
+    injected_clock,
+    settings,
+)
 
 
 @click.command()
@@ -34,7 +41,7 @@ def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
     if missing is not None:
         report = StatusReport(database=missing)
     else:
-        app = App(config)
+        app = App(config, clock=injected_clock())
         try:
             report = gather_status(app, campaign_id=campaign, now=app.clock())
         finally:
@@ -78,9 +85,9 @@ def report(campaign: str, fmt: str, output: Path | None, database_url: str | Non
 
     config = settings(database_url=database_url)
     require_database(config.database_url)
-    app = App(config)
+    app = App(config, clock=injected_clock())
     try:
-        data = campaign_report(app, campaign, now=datetime.now(UTC))
+        data = campaign_report(app, campaign, now=app.clock())
     finally:
         app.close()
     if fmt == "table" and output is None:
@@ -124,7 +131,7 @@ def resolve(key: str, sent_as: str | None, retry: bool, drop: bool, database_url
 
     if sum(bool(x) for x in (sent_as, retry, drop)) != 1:
         raise click.UsageError("give exactly one of --sent REMOTE_ID, --retry or --drop")
-    app = App(settings(database_url=database_url))
+    app = App(settings(database_url=database_url), clock=injected_clock())
     try:
         click.echo(app.resolve(key, sent_as=sent_as, retry=retry, drop=drop, now=app.clock()))
     finally:

@@ -80,6 +80,12 @@ def format_option(*choices: str) -> Callable[[F], F]:
     )
 
 
+def injected_clock() -> Any:
+    """The clock a test passed as the CLI's obj (``main.main(obj={"clock": …})``); None means the system's."""
+    obj = click.get_current_context().find_root().obj
+    return obj.get("clock") if isinstance(obj, dict) else None
+
+
 def settings(**overrides: Any) -> Any:
     """Settings with CLI overrides; a bare path given as --db means a SQLite file."""
     from socialbot.settings import load_settings

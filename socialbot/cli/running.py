@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from socialbot.cli.options import console, database_option, format_option, handle_errors, settings
+from socialbot.cli.options import console, database_option, format_option, handle_errors, injected_clock, settings
 
 
 @click.command()
@@ -130,10 +130,8 @@ def _summary(result: Any, elapsed: float, db_path: Path) -> dict[str, Any]:
 )
 @click.option("--log-format", type=click.Choice(["text", "json"]), help="Log format (overrides SOCIALBOT_LOG_FORMAT).")
 @database_option
-@click.pass_context
 @handle_errors
 def run(
-    ctx: click.Context,
     once: bool,
     sandbox: bool,
     campaigns_dir: Path | None,
@@ -160,7 +158,7 @@ def run(
         database_url = "sqlite:///sandbox.db"
     config = settings(database_url=database_url, campaigns_dir=campaigns_dir, log_format=log_format)
     configure_logging(config)
-    clock = (ctx.obj or {}).get("clock")  # tests pass a virtual clock: `main.main(obj={"clock": …})`
+    clock = injected_clock()
     app = App(config, sandbox=sandbox, clock=clock) if clock is not None else None
     totals = run_daemon(config, once=once, sandbox=sandbox, app=app)
     if totals is not None:

@@ -75,7 +75,14 @@ class PlatformRegistry:
             del self._adapters[key]
 
     def budget(self, platform: str, account: str) -> RateBudget:
-        return self._budgets.setdefault((platform, account), RateBudget())
+        key = (platform, account)
+        if key not in self._budgets:
+            self._budgets[key] = RateBudget(clock=self._epoch)
+        return self._budgets[key]
+
+    def _epoch(self) -> float:
+        """The app's clock as epoch seconds (rate-limit resets are epoch times)."""
+        return self._clock().timestamp()
 
     def call_kind(self, platform: str, endpoint: str) -> CallKind:
         """How the adapter serving ``platform`` classifies ``endpoint`` (for daily budgets)."""
@@ -116,6 +123,7 @@ class PlatformRegistry:
                 api_url=settings.x_api_url,
                 upload_url=settings.x_upload_url,
                 budget=self.budget("x", account),
+                clock=self._epoch,
             )
         if platform == "reddit":
             from socialbot.platforms.reddit import RedditPlatform, build_user_agent
@@ -134,5 +142,6 @@ class PlatformRegistry:
                 or build_user_agent(username=r_creds.username or account, version=__version__),
                 budget=self.budget("reddit", account),
                 subreddits=use.subreddits,
+                clock=self._epoch,
             )
         raise ConfigError(f"unknown platform '{platform}'")

@@ -10,6 +10,7 @@ from sqlmodel import func, select
 
 from socialbot.app import App
 from socialbot.cli import main
+from socialbot.domain.clock import VirtualClock
 from socialbot.domain.ledger import Status
 from socialbot.run.daemon import Daemon
 from socialbot.storage.db import make_engine, session_scope
@@ -43,8 +44,14 @@ posts:
 
 
 @pytest.fixture
-def standin():
-    server = RedditApiStandIn()
+def vclock() -> VirtualClock:
+    """One virtual clock for the stand-in and for `run --once` (passed as the CLI's obj): no wall-clock time."""
+    return VirtualClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def standin(vclock):
+    server = RedditApiStandIn(clock=lambda: vclock.now.timestamp())
     server.add_subreddit("socialbot_test")
     server.add_flair("socialbot_test", "Announcement")
     yield server
@@ -81,10 +88,10 @@ def campaign_due_at(directory, when: datetime):
     )
 
 
-def test_run_once_publishes_and_collects_every_comment_exactly_once(standin, reddit_env, campaigns_dir):
-    campaign_due_at(campaigns_dir, datetime.now(UTC) - timedelta(minutes=2))
+def test_run_once_publishes_and_collects_every_comment_exactly_once(standin, reddit_env, campaigns_dir, vclock):
+    campaign_due_at(campaigns_dir, vclock.now - timedelta(minutes=2))
     runner = CliRunner()
-    first = runner.invoke(main, ["run", "--once"])
+    first = runner.invoke(main, ["run", "--once"], obj={"clock": vclock})
     assert first.exit_code == 0, first.output
     assert "sent=3" in first.output
     engine = make_engine(reddit_env["SOCIALBOT_DATABASE_URL"])
@@ -101,12 +108,14 @@ def test_run_once_publishes_and_collects_every_comment_exactly_once(standin, red
     for n, parent in enumerate(top[:40]):
         standin.comment(parent, f"fan{n + 200}", f"Follow-up {n}")
     standin.set_more_threshold(60)  # most of the thread sits behind "load more comments"
-    second = runner.invoke(main, ["run", "--once"])
+    vclock.advance(minutes=5)
+    second = runner.invoke(main, ["run", "--once"], obj={"clock": vclock})
     assert second.exit_code == 0, second.output
     with session_scope(engine) as s:
         stored = s.exec(select(func.count()).select_from(InteractionRow).where(InteractionRow.target_id == ama)).one()
     assert stored == 190
-    third = runner.invoke(main, ["run", "--once"])
+    vclock.advance(minutes=5)
+    third = runner.invoke(main, ["run", "--once"], obj={"clock": vclock})
     assert third.exit_code == 0 and "interactions=0" in third.output and "sent=0" in third.output
     engine.dispose()
 

@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from socialbot.app import App
 from socialbot.cli import main
+from socialbot.domain.clock import VirtualClock
 from socialbot.run import jobs
 from socialbot.run.daemon import Daemon
 from socialbot.run.scheduler import Scheduler
@@ -51,8 +52,14 @@ posts:
 
 
 @pytest.fixture
-def standin():
-    server = XApiStandIn()
+def vclock() -> VirtualClock:
+    """One virtual clock for the stand-in and for `run --once` (passed as the CLI's obj): no wall-clock time."""
+    return VirtualClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def standin(vclock):
+    server = XApiStandIn(clock=lambda: vclock.now.timestamp())
     yield server
     server.stop()
 
@@ -87,11 +94,13 @@ def campaign_at(directory, body: str, when: datetime, name: str) -> None:
     )
 
 
-def test_run_once_posts_a_thread_and_a_poll_and_stores_every_interaction_once(standin, x_env, campaigns_dir, caplog):
+def test_run_once_posts_a_thread_and_a_poll_and_stores_every_interaction_once(
+    standin, x_env, campaigns_dir, caplog, vclock
+):
     caplog.set_level(logging.DEBUG)
-    campaign_at(campaigns_dir, CAMPAIGN, datetime.now(UTC) - timedelta(minutes=2), "x.yaml")
+    campaign_at(campaigns_dir, CAMPAIGN, vclock.now - timedelta(minutes=2), "x.yaml")
     runner = CliRunner()
-    first = runner.invoke(main, ["run", "--once"])
+    first = runner.invoke(main, ["run", "--once"], obj={"clock": vclock})
     assert first.exit_code == 0, first.output
     assert "sent=5" in first.output  # one post, three thread parts, one poll
     engine = make_engine(x_env["SOCIALBOT_DATABASE_URL"])
@@ -116,7 +125,8 @@ def test_run_once_posts_a_thread_and_a_poll_and_stores_every_interaction_once(st
     standin.mention(fans[24], "when do you ship to Lisbon?")
     standin.post(fans[25], "Wearing mine today #CozyWinter")
 
-    second = runner.invoke(main, ["run", "--once"])
+    vclock.advance(minutes=5)
+    second = runner.invoke(main, ["run", "--once"], obj={"clock": vclock})
     assert second.exit_code == 0, second.output
     with session_scope(engine) as s:
         kinds = dict(s.exec(select(InteractionRow.kind, func.count()).group_by(InteractionRow.kind)).all())
@@ -124,7 +134,8 @@ def test_run_once_posts_a_thread_and_a_poll_and_stores_every_interaction_once(st
     assert kinds == {"reply": 13, "like": 7, "repost": 3, "quote": 1, "mention": 1, "hashtag": 1}
     assert usage["POST /2/tweets"] == 5  # every call is metered per campaign, account and endpoint
 
-    third = runner.invoke(main, ["run", "--once"])
+    vclock.advance(minutes=5)
+    third = runner.invoke(main, ["run", "--once"], obj={"clock": vclock})
     assert third.exit_code == 0 and "interactions=0" in third.output and "sent=0" in third.output
     with session_scope(engine) as s:
         assert s.exec(select(func.count()).select_from(InteractionRow)).one() == 26
@@ -165,7 +176,8 @@ def test_a_429_storm_parks_the_x_job_and_the_daemon_keeps_serving_other_campaign
     scheduler.run_now("collect:x-launch:x")
     scheduler.run_now("publish:sandboxed")
     parked = scheduler.next_run("collect:x-launch:x")
-    assert 890 <= (parked - clock.now).total_seconds() <= 901  # until X's x-rate-limit-reset, not a blind backoff
+    # until X's x-rate-limit-reset (on the app's clock, 10 minutes on), not a blind backoff
+    assert 0 <= (parked - datetime.fromtimestamp(reset, UTC)).total_seconds() <= 1
     with session_scope(daemon.app.engine) as s:
         runs = {r.job_id: r for r in s.exec(select(JobRunRow))}
         ticks = s.exec(
@@ -180,14 +192,14 @@ def test_a_429_storm_parks_the_x_job_and_the_daemon_keeps_serving_other_campaign
     daemon.close()
 
 
-def test_daily_read_budget_stops_collection_at_the_cap_and_status_says_so(standin, x_env, campaigns_dir):
+def test_daily_read_budget_stops_collection_at_the_cap_and_status_says_so(standin, x_env, campaigns_dir, vclock):
     budgeted = CAMPAIGN.replace(
         '  hashtags: ["#CozyWinter"]',
         '  hashtags: ["#CozyWinter"]\n  x: {{max_reads_per_day: 3, max_posts_per_day: 4}}',
     )
-    campaign_at(campaigns_dir, budgeted, datetime.now(UTC) - timedelta(minutes=2), "x.yaml")
+    campaign_at(campaigns_dir, budgeted, vclock.now - timedelta(minutes=2), "x.yaml")
     runner = CliRunner()
-    first = runner.invoke(main, ["run", "--once"])
+    first = runner.invoke(main, ["run", "--once"], obj={"clock": vclock})
     assert first.exit_code == 0, first.output
     assert "sent=4" in first.output  # the fifth post waits for tomorrow's budget
     engine = make_engine(x_env["SOCIALBOT_DATABASE_URL"])
@@ -199,5 +211,5 @@ def test_daily_read_budget_stops_collection_at_the_cap_and_status_says_so(standi
     reads = {e: n for e, n in usage.items() if e.startswith("GET ")}
     assert sum(reads.values()) <= 3, reads  # never past the cap, even mid-collection
     assert len(waiting) == 1 and "max_posts_per_day" in waiting[0].last_error
-    status = runner.invoke(main, ["status"])
+    status = runner.invoke(main, ["status"], obj={"clock": vclock})
     assert "X budget today: 4/4 posts" in status.output and "limit reached" in status.output
