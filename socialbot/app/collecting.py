@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from socialbot.app.context import Context
+from socialbot.domain.batching import chunks
 from socialbot.domain.values import CallKind, Target
 from socialbot.storage.authors import authors_without_snapshot, store_profiles
 from socialbot.storage.interactions import cursors, store_batch
 from socialbot.storage.metrics import store_metrics
 from socialbot.storage.publications import publication_refs
+
+API_BATCH = 100  # ids per counters or profiles call (both X and Reddit take 100)
 
 
 @dataclass
@@ -47,10 +50,9 @@ def collect(
         report.notes.extend(batch.notes)
         ctx.notes.extend(n for n in batch.notes if n not in ctx.notes and len(ctx.notes) < 100)
         if metrics:
-            ids = [p.remote_id for p in pubs]
             snapshots = []
-            for i in range(0, len(ids), 100):
-                snapshots.extend(platform.fetch_metrics(ids[i : i + 100], now=now))
+            for ids in chunks([p.remote_id for p in pubs], API_BATCH):
+                snapshots.extend(platform.fetch_metrics(ids, now=now))
             store_metrics(ctx.engine, platform=platform.capabilities.platform, metrics=snapshots)
         profiled = {
             a.remote_id
@@ -61,8 +63,8 @@ def collect(
         missing = authors_without_snapshot(
             ctx.engine, platform=platform.capabilities.platform, remote_ids=sorted(unprofiled)
         )
-        for i in range(0, len(missing), 100):
-            store_profiles(ctx.engine, platform.fetch_profiles(missing[i : i + 100], now=now), now=now)
+        for batch_ids in chunks(missing, API_BATCH):
+            store_profiles(ctx.engine, platform.fetch_profiles(batch_ids, now=now), now=now)
     finally:
         ctx.usage.drain(campaign_id, platform_name, now=now)
     return report

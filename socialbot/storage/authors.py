@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
 from socialbot.domain.values import AuthorProfile
-from socialbot.storage.bulk import chunks, insert_ignore
+from socialbot.storage.bulk import BATCH, chunks, insert_ignore
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import AuthorRow, AuthorSnapshotRow
 
@@ -23,13 +23,13 @@ def store_authors(dialect: str, s: Any, authors: Sequence[AuthorProfile], *, now
     rows = [
         {"platform": p, "remote_id": r, "username": a.username, "first_seen_at": now} for (p, r), a in unique.items()
     ]
-    for chunk in chunks(rows):
+    for chunk in chunks(rows, BATCH):
         s.execute(stmt, chunk)
     fresh = _recently_snapshotted(s, [a for a in unique.values() if _has_profile(a)])
     snapshots = [
         _snapshot_values(a) for a in unique.values() if _has_profile(a) and (a.platform, a.remote_id) not in fresh
     ]
-    for chunk in chunks(snapshots):
+    for chunk in chunks(snapshots, BATCH):
         s.execute(insert(AuthorSnapshotRow.__table__), chunk)
 
 

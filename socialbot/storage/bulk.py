@@ -1,21 +1,19 @@
-"""One place for bulk writes: batching, and the dialect's INSERT … ON CONFLICT (ignore, update or add)."""
+"""One place for bulk writes: batches, and the dialect's INSERT … ON CONFLICT (ignore, update or add)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ClauseElement
 
+from socialbot.domain.batching import chunks
+
+__all__ = ["BATCH", "chunks", "insert_ignore", "insert_rows", "plain_insert", "upsert"]
+
 BATCH = 1000
-
-
-def chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
-    """``items`` in slices of at most ``size`` (SQLite caps bound parameters per statement)."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _dialect_insert(dialect: str, table: Table) -> Any:
@@ -48,7 +46,7 @@ def upsert(
 def insert_rows(conn: Connection, stmt: ClauseElement, rows: Sequence[Mapping[str, Any]], *, size: int = BATCH) -> int:
     """Execute ``stmt`` over ``rows`` in batches; returns the rows the database reports as written."""
     written = 0
-    for chunk in chunks(rows, size):
+    for chunk in chunks(rows, size):  # SQLite caps the bound parameters of one statement
         written += max(0, conn.execute(stmt, list(chunk)).rowcount)
     return written
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from socialbot.domain.values import CollectBatch, Interaction
 from socialbot.storage.authors import store_authors
-from socialbot.storage.bulk import chunks, insert_ignore, upsert
+from socialbot.storage.bulk import BATCH, chunks, insert_ignore, upsert
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import CursorRow, InteractionRow
 
@@ -41,7 +41,7 @@ def store_batch(engine: Engine, *, campaign_id: str, platform: str, batch: Colle
     with session_scope(engine) as s:
         store_authors(engine.dialect.name, s, batch.authors, now=now)
         stmt = insert_ignore(engine.dialect.name, InteractionRow.__table__)
-        for chunk in chunks(interactions):
+        for chunk in chunks(interactions, BATCH):
             inserted += max(0, s.execute(stmt, list(chunk)).rowcount)
         if batch.cursors:
             cursor_stmt = upsert(

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
 from socialbot.domain.values import Metrics
-from socialbot.storage.bulk import chunks
+from socialbot.storage.bulk import BATCH, chunks
 from socialbot.storage.models import METRIC_COUNTERS, MetricSnapshotRow
 
 
@@ -24,7 +24,7 @@ def store_metrics(engine: Engine, *, platform: str, metrics: Sequence[Metrics]) 
     if not rows:
         return
     with engine.begin() as conn:
-        for chunk in chunks(rows):
+        for chunk in chunks(rows, BATCH):
             conn.execute(insert(MetricSnapshotRow.__table__), chunk)
 
 

@@ -8,6 +8,8 @@ from typing import Any
 import praw
 from praw.models import MoreComments
 
+from socialbot.domain.batching import chunks
+
 
 class RedditReads:
     """praw calls that return things to read as plain data; the caller translates errors."""
@@ -17,8 +19,8 @@ class RedditReads:
         self.replace_more_limit = replace_more_limit
 
     def info(self, fullnames: Sequence[str]) -> Iterator[Any]:
-        for start in range(0, len(fullnames), 100):
-            yield from self._reddit.info(fullnames=list(fullnames[start : start + 100]))
+        for batch in chunks(fullnames, 100):
+            yield from self._reddit.info(fullnames=batch)
 
     def submission_forest(self, submission_id: str) -> tuple[list[Any], list[MoreComments]]:
         submission = self._reddit.submission(submission_id)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
+from socialbot.domain.batching import chunks
 from socialbot.domain.values import AuthorProfile, CollectBatch, InteractionKind, Metrics, OwnPost, Target
 from socialbot.platforms.x.client import XClient
 from socialbot.platforms.x.payloads import (
@@ -18,7 +19,6 @@ from socialbot.platforms.x.payloads import (
     USER_FIELDS,
     WINDOW_MARGIN,
     Collected,
-    chunks,
     or_queries,
     parse_interaction,
     parse_metrics,

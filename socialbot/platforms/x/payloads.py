@@ -127,11 +127,6 @@ def parse_metrics(tweet: dict, *, polls: dict[str, dict], now: datetime) -> Metr
     )
 
 
-def chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
-
-
 def or_queries(terms: Sequence[str], *, limit: int = QUERY_LIMIT) -> Iterator[list[str]]:
     """Groups of ``terms`` whose ``a OR b OR …`` query fits in ``limit`` characters."""
     group: list[str] = []
