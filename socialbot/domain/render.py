@@ -82,11 +82,17 @@ def _undefined_message(message: str, source: str, context: RenderContext) -> str
     import re
 
     attribute = re.fullmatch(r"'dict object' has no attribute '([^']*)'", message)
-    if attribute and re.search(rf"days_to\s*(\.\s*{re.escape(attribute.group(1))}\b|\[)", source):
-        name = attribute.group(1)
-        defined = ", ".join(n for n, _ in context.countdowns) or "none"
-        return f"no countdown named '{name}' for days_to.{name}; add it under campaign.countdowns (defined: {defined})"
     if attribute:
-        return f"'campaign.{attribute.group(1)}' does not exist; campaign has only id and name"
+        name = attribute.group(1)
+        lookup = rf"\s*(\.\s*{re.escape(name)}\b|\[\s*['\"]{re.escape(name)}['\"]\s*\])"
+        countdowns = {n for n, _ in context.countdowns}
+        on_campaign = re.search("campaign" + lookup, source) and name not in ("id", "name")
+        on_days_to = re.search("days_to" + lookup, source) and name not in countdowns
+        if on_days_to or (not on_campaign and re.search(r"days_to\s*\[", source)):
+            defined = ", ".join(n for n, _ in context.countdowns) or "none"
+            return (
+                f"no countdown named '{name}' for days_to.{name}; add it under campaign.countdowns (defined: {defined})"
+            )
+        return f"'campaign.{name}' does not exist; campaign has only id and name"
     known = ", ".join(sorted(context.variables()))
     return f"{message}; the variables are: {known}"

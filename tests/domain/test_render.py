@@ -1,0 +1,200 @@
+"""Post text templates: the documented variables, plain text untouched, helpful errors, and the sandbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from socialbot.domain.render import RenderContext, TemplateProblem, is_template, render
+
+CTX = RenderContext(
+    campaign_id="spring-launch",
+    campaign_name="Spring Launch",
+    occurrence=3,
+    local=datetime(2027, 3, 25, 10, 5),  # a Thursday
+    ends=date(2027, 4, 4),
+    countdowns=(("launch", date(2027, 3, 28)), ("preview", date(2027, 3, 20))),
+)
+
+
+def problem(source: str, context: RenderContext = CTX) -> str:
+    with pytest.raises(TemplateProblem) as info:
+        render(source, context)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("{{ campaign.id }}", "spring-launch"),
+        ("{{ campaign.name }}", "Spring Launch"),
+        ("{{ occurrence }}", "3"),
+        ("{{ date }}", "2027-03-25"),
+        ("{{ time }}", "10:05"),
+        ("{{ weekday }}", "Thursday"),
+        ("{{ days_to_end }}", "10"),
+        ("{{ days_to.launch }}", "3"),
+        ("{{ days_to.preview }}", "-5"),  # negative once the countdown date has passed
+        ("{{ days_to['launch'] }}", "3"),
+    ],
+)
+def test_each_documented_variable(source, expected):
+    assert render(source, CTX) == expected
+
+
+def test_the_documented_example():
+    source = "{{ days_to.launch }} days to the {{ campaign.name }}! Tip #{{ occurrence }} ({{ weekday }})"
+    assert render(source, CTX) == "3 days to the Spring Launch! Tip #3 (Thursday)"
+
+
+def test_days_are_counted_from_the_local_date_not_the_hour():
+    late = RenderContext(
+        "c", "C", 1, datetime(2027, 3, 27, 23, 59), date(2027, 3, 28), (("launch", date(2027, 3, 28)),)
+    )
+    assert render("{{ days_to_end }} {{ days_to.launch }} {{ date }}", late) == "1 1 2027-03-27"
+
+
+def test_the_variables_are_exactly_the_documented_ones():
+    assert set(CTX.variables()) == {"campaign", "occurrence", "date", "time", "weekday", "days_to_end", "days_to"}
+    assert CTX.variables()["days_to"] == {"launch": 3, "preview": -5}
+    no_countdowns = RenderContext("c", "C", 1, datetime(2027, 3, 25, 9, 0), date(2027, 3, 25))
+    assert no_countdowns.variables()["days_to"] == {}
+    assert no_countdowns.variables()["days_to_end"] == 0
+
+
+def test_statements_and_filters_work():
+    source = "{% if occurrence > 1 %}Again{% else %}First{% endif %}: {{ campaign.name | upper }}"
+    assert render(source, CTX) == "Again: SPRING LAUNCH"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Live now! #SpringDrop",
+        "  leading and trailing spaces  \n",
+        "Braces { alone } and 50% off, {not a template}",
+        "",
+    ],
+)
+def test_plain_text_is_returned_exactly_as_written(source):
+    assert not is_template(source)
+    assert render(source, CTX) == source
+
+
+@pytest.mark.parametrize("source", ["{{ x }}", "a {% if y %}{% endif %}", "{# note #} text"])
+def test_template_markers_are_recognised(source):
+    assert is_template(source)
+
+
+def test_a_rendered_template_has_its_surrounding_whitespace_trimmed():
+    assert render("\n  Tip #{{ occurrence }}  \n\n", CTX) == "Tip #3"
+    assert render("{# a comment only #}  Hello  ", CTX) == "Hello"
+
+
+def test_an_unknown_variable_names_the_variables_that_exist():
+    message = problem("Hello {{ nmae }}")
+    assert "'nmae' is undefined" in message
+    assert "the variables are: campaign, date, days_to, days_to_end, occurrence, time, weekday" in message
+
+
+def test_an_unknown_campaign_attribute_says_what_campaign_has():
+    message = problem("{{ campaign.slug }}")
+    assert message == "'campaign.slug' does not exist; campaign has only id and name"
+
+
+@pytest.mark.parametrize("source", ["{{ days_to.lunch }}", "{{ days_to . lunch }}", "{{ days_to['lunch'] }}"])
+def test_an_unknown_countdown_says_where_to_add_it_and_lists_the_defined_ones(source):
+    message = problem(source)
+    assert "no countdown named 'lunch'" in message
+    assert "campaign.countdowns" in message
+    assert "(defined: launch, preview)" in message
+
+
+def test_an_unknown_countdown_without_any_countdowns_says_none_are_defined():
+    bare = RenderContext("c", "C", 1, datetime(2027, 3, 25, 9, 0), date(2027, 4, 1))
+    assert problem("{{ days_to.launch }}", bare).endswith("(defined: none)")
+
+
+def test_an_undefined_variable_is_an_error_even_when_only_tested_in_a_statement():
+    message = problem("{% for x in nothing %}{{ x }}{% endfor %}")
+    assert "'nothing' is undefined" in message
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [("Hi {{ campaign.name", 1), ("first line\nsecond {% if %}{% endif %}", 2), ("{% endif %}", 1)],
+)
+def test_a_syntax_error_names_its_line(source, line):
+    message = problem(source)
+    assert message.startswith(f"template error on its line {line}: ")
+    assert len(message) > len(f"template error on its line {line}: ")  # Jinja's reason follows
+
+
+@pytest.mark.parametrize(
+    ("source", "attribute"),
+    [
+        ("{{ ''.__class__ }}", "__class__"),
+        ("{{ campaign.__class__.__mro__ }}", "__class__"),
+        ("{{ cycler.__init__.__globals__ }}", "__init__"),
+        ("{{ occurrence.__class__.__subclasses__() }}", "__class__"),
+    ],
+)
+def test_the_sandbox_refuses_unsafe_attribute_access(source, attribute):
+    message = problem(source)
+    assert message.startswith("not allowed in a template: ")
+    assert f"'{attribute}'" in message
+    assert "unsafe" in message
+
+
+def test_the_sandbox_refuses_huge_ranges():
+    message = problem("{% for i in range(10**9) %}x{% endfor %}")
+    assert message.startswith("template failed: ")
+    assert "MAX_RANGE" in message
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [("{{ 1 / 0 }}", "division by zero"), ("{{ occurrence + 'a' }}", "unsupported operand")],
+)
+def test_runtime_errors_become_template_problems(source, reason):
+    message = problem(source)
+    assert message.startswith("template failed: ")
+    assert reason in message
+
+
+def test_template_problem_does_not_chain_the_jinja_exception():
+    with pytest.raises(TemplateProblem) as info:
+        render("{{ nope }}", CTX)
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__ is True
+
+
+def test_the_same_template_renders_per_occurrence():
+    source = "Tip #{{ occurrence }} on {{ weekday }}"
+    first = RenderContext("c", "C", 1, datetime(2027, 3, 22, 9, 0), date(2027, 4, 4))
+    second = RenderContext("c", "C", 2, datetime(2027, 3, 23, 9, 0), date(2027, 4, 4))
+    assert render(source, first) == "Tip #1 on Monday"
+    assert render(source, second) == "Tip #2 on Tuesday"
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ days_to['launch'] }} {{ campaign.slug }}", "'campaign.slug' does not exist"),
+        ("{{ days_to.launch }} {{ campaign.launch }}", "'campaign.launch' does not exist"),
+        ("{{ campaign.name }} {{ days_to.party }}", "no countdown named 'party'"),
+    ],
+)
+def test_the_message_blames_the_name_that_is_missing_when_both_kinds_appear(template, expected):
+    ctx = RenderContext(
+        campaign_id="c",
+        campaign_name="C",
+        occurrence=1,
+        local=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        ends=date(2026, 12, 31),
+        countdowns=(("launch", date(2026, 12, 10)), ("preview", date(2026, 12, 5))),
+    )
+    with pytest.raises(TemplateProblem) as caught:
+        render(template, ctx)
+    assert expected in str(caught.value)
