@@ -6,7 +6,7 @@ from datetime import datetime
 
 from socialbot.domain.ledger import PlannedAction
 from socialbot.domain.planning import Occurrence, Skipped, expand
-from socialbot.domain.render import RenderContext, TemplateProblem, render
+from socialbot.domain.render import RenderContext, TemplateProblem, render, render_budget
 from socialbot.domain.textlimits import over_limit
 from socialbot.domain.values import CAPABILITIES, X_CAPABILITIES, Capabilities, Draft, MediaItem, PollDraft
 from socialbot.spec.campaign import Campaign, CompiledPlan, PostPlan
@@ -99,55 +99,67 @@ def build_drafts(campaign: Campaign, post: Post, occ: Occurrence, platform: str)
 
 def compile_campaign(campaign: Campaign) -> CompiledPlan:
     """Every planned action of the campaign, in due order; a post whose template fails is recorded, not raised."""
-    header = campaign.spec.campaign
     actions: list[PlannedAction] = []
     skipped: list[tuple[str, Skipped]] = []
     posts: list[PostPlan] = []
-    for index, post in enumerate(campaign.spec.posts):
-        occs, skips = occurrences(campaign, post)
-        skipped.extend((post.id, s) for s in skips)
-        mine: list[PlannedAction] = []
-        problem: tuple[str, str] | None = None
-        for platform in post_platforms(campaign, post):
-            caps = capabilities_for(platform)
-            for occ in occs:
-                try:
-                    drafts = build_drafts(campaign, post, occ, platform)
-                except TemplateProblem as exc:
-                    problem = (str(exc), platform)
-                    break
-                mine.extend(
-                    PlannedAction(
-                        campaign_id=header.id,
-                        item_id=post.id,
-                        occurrence=occ.index,
-                        scheduled=occ.scheduled,
-                        platform=platform,
-                        part=part,
-                        due_at=occ.utc,
-                        local=occ.local,
-                        draft=draft,
-                        catch_up_within=campaign.spec.catch_up(post),
-                        note=occ.note,
-                        over_by=over_limit(draft.text, caps),
-                    )
-                    for part, draft in enumerate(drafts)
-                )
-            if problem:
-                break
-        posts.append(
-            PostPlan(
-                index=index,
-                occurrences=len(occs),
-                actions=tuple(mine),
-                template_problem=problem[0] if problem else None,
-                template_platform=problem[1] if problem else None,
-            )
-        )
-        if problem is None:
-            actions.extend(mine)
+    with render_budget():
+        for index, post in enumerate(campaign.spec.posts):
+            _compile_post(campaign, index, post, actions, skipped, posts)
     actions.sort(key=lambda a: (a.due_at, a.item_id, a.platform, a.part))
     return CompiledPlan(actions=actions, skipped=skipped, posts=tuple(posts))
+
+
+def _compile_post(
+    campaign: Campaign,
+    index: int,
+    post: Post,
+    actions: list[PlannedAction],
+    skipped: list[tuple[str, Skipped]],
+    posts: list[PostPlan],
+) -> None:
+    header = campaign.spec.campaign
+    occs, skips = occurrences(campaign, post)
+    skipped.extend((post.id, s) for s in skips)
+    mine: list[PlannedAction] = []
+    problem: tuple[str, str] | None = None
+    for platform in post_platforms(campaign, post):
+        caps = capabilities_for(platform)
+        for occ in occs:
+            try:
+                drafts = build_drafts(campaign, post, occ, platform)
+            except TemplateProblem as exc:
+                problem = (str(exc), platform)
+                break
+            mine.extend(
+                PlannedAction(
+                    campaign_id=header.id,
+                    item_id=post.id,
+                    occurrence=occ.index,
+                    scheduled=occ.scheduled,
+                    platform=platform,
+                    part=part,
+                    due_at=occ.utc,
+                    local=occ.local,
+                    draft=draft,
+                    catch_up_within=campaign.spec.catch_up(post),
+                    note=occ.note,
+                    over_by=over_limit(draft.text, caps),
+                )
+                for part, draft in enumerate(drafts)
+            )
+        if problem:
+            break
+    posts.append(
+        PostPlan(
+            index=index,
+            occurrences=len(occs),
+            actions=tuple(mine),
+            template_problem=problem[0] if problem else None,
+            template_platform=problem[1] if problem else None,
+        )
+    )
+    if problem is None:
+        actions.extend(mine)
 
 
 def window_filter(actions: list[PlannedAction], *, start: datetime, end: datetime) -> list[PlannedAction]:

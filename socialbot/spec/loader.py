@@ -47,7 +47,15 @@ def load_paths(paths: typing.Iterable[Path]) -> LoadResult:
     result = LoadResult(problems=problems)
     seen: dict[str, Campaign] = {}
     for file in files:
-        campaign, file_problems = load_file(file)
+        try:
+            campaign, file_problems = load_file(file)
+        except Exception as exc:  # one unreadable file never stops the others (defence in depth)
+            campaign = None
+            file_problems = [
+                Problem(
+                    str(file), None, None, "", f"cannot load this file ({type(exc).__name__}: {exc}); please report it"
+                )
+            ]
         result.problems.extend(file_problems)
         if campaign is None:
             continue

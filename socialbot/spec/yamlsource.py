@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,25 @@ import yaml
 from socialbot.errors import Problem
 
 Path_ = tuple[str | int, ...]
+
+MAX_FILE_BYTES = 512 * 1024  # a campaign of a thousand posts is ~300 KiB; parsing this much takes < 1 s
+MAX_DEPTH = 64  # mappings and lists nested deeper than this are not a campaign
+MAX_ALIASES = 100  # *alias uses in one file
+MAX_NODES = 100_000  # values in the file once aliases are expanded ("billion laughs" stops here)
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
+_TOO_DEEP = f"lists and mappings are nested more than {MAX_DEPTH} deep; a campaign never needs that"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: a 1 MiB file parses in well under 2 s
+
+
+class _TooLarge(Exception):
+    """The document expands past MAX_NODES or uses too many aliases."""
+
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
 
 
 @dataclass
@@ -52,13 +72,47 @@ class _Builder:
         self.located = located
         self.problems: list[Problem] = []
         self._constructor = yaml.SafeLoader("")
+        self._built = 0
+        self._seen: set[int] = set()
+        self._aliases = 0
+        self._open: set[int] = set()  # collections being built: an alias to one of them is a loop
 
     def build(self, node: yaml.Node, path: Path_) -> object:
         self.located.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self._built += 1
+        if len(path) > MAX_DEPTH:
+            raise _TooLarge(node, _TOO_DEEP)
+        if self._built > MAX_NODES:
+            raise _TooLarge(
+                node, f"the file expands to more than {MAX_NODES:,} values (aliases?); a campaign is smaller"
+            )
+        if node.tag not in _STANDARD_TAGS:
+            self.problems.append(
+                self.located.problem(
+                    path, f"YAML tags such as {node.tag!r} are not allowed in campaign files; remove it"
+                )
+            )
+            return None
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if id(node) in self._open:
+                raise _TooLarge(node, "an alias refers to the list or mapping it is in (an endless loop); remove it")
+            if id(node) in self._seen:
+                self._aliases += 1
+                if self._aliases > MAX_ALIASES:
+                    raise _TooLarge(node, f"more than {MAX_ALIASES} aliases (*name) in one file; write the values out")
+            self._seen.add(id(node))
+            self._open.add(id(node))
+            try:
+                return self._collection(node, path)
+            finally:
+                self._open.discard(id(node))
+        return self._scalar(node, path)
+
+    def _collection(self, node: yaml.Node, path: Path_) -> object:
         if isinstance(node, yaml.MappingNode):
             result: dict[str, object] = {}
             for key_node, value_node in node.value:
-                key = self._scalar(key_node)
+                key = self._scalar(key_node, path) if key_node.tag in _STANDARD_TAGS else None
                 if not isinstance(key, str | int | float | bool) or key is None:
                     self.problems.append(self.located.problem(path, "keys must be plain words"))
                     continue
@@ -83,27 +137,49 @@ class _Builder:
                 self.located.positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 result[key] = self.build(value_node, child)
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
 
-    def _scalar(self, node: yaml.Node) -> object:
+    def _scalar(self, node: yaml.Node, path: Path_) -> object:
         if not isinstance(node, yaml.ScalarNode):
             return None
         if node.tag == "tag:yaml.org,2002:int" and ":" in node.value:
             return node.value  # YAML 1.1 reads 09:00 as the number 540; keep clock times as text
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates and times are parsed by the spec, with the campaign's timezone
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            value = self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            self.problems.append(self.located.problem(path, f"cannot read this value ({exc}); quote it as text"))
+            return None
+        if isinstance(value, str) and _SURROGATE.search(value):
+            self.problems.append(
+                self.located.problem(
+                    path, "the text contains an invalid character (a lone surrogate such as \\ud800); remove it"
+                )
+            )
+            return None
+        return value
 
 
 def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
     """Parse one YAML file; never raises on bad input, returns the problems instead."""
     file = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "",
+                    f"the file is {size / 1024:,.0f} KiB; campaign files are limited to "
+                    f"{MAX_FILE_BYTES // 1024} KiB (split it into several campaigns)",
+                )
+            ]
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(file, None, None, "", f"cannot read the file: {exc.strerror}")]
+        return None, [Problem(file, None, None, "", f"cannot read the file: {exc.strerror or exc}")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -116,11 +192,13 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
         ]
     located = Located(file=file, data=None)
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except RecursionError:
+        return None, [Problem(file, None, None, "", _TOO_DEEP)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or str(exc)
-        if "\t" in (message or "") or "'\\t'" in (message or ""):
+        if "\t" in (message or "") or "'\\t'" in (message or "") or "tab character" in (message or ""):
             message = "a tab character is used for indentation; YAML needs spaces"
         elif mark is not None and text.splitlines()[mark.line : mark.line + 1] and "\t" in text.splitlines()[mark.line]:
             message = f"{message} (this line contains a tab; YAML indents with spaces only)"
@@ -128,6 +206,8 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
             message = f"YAML syntax error: {message}"
             if exc.context:
                 message += f" ({exc.context})"
+            if "invalid Unicode character escape" in message:
+                message += "; a \\u escape must name a real character (a lone surrogate such as \\ud800 is not one)"
             if "expected <block end>" in message:
                 message += "; check this line's indentation, and for a quote left open on a line above"
         line = mark.line + 1 if mark else None
@@ -142,5 +222,9 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
         second = nodes[1].start_mark.line + 1
         return None, [Problem(file, second, None, "", "one campaign per file: remove the second YAML document ('---')")]
     builder = _Builder(located)
-    located.data = builder.build(nodes[0], ())
+    try:
+        located.data = builder.build(nodes[0], ())
+    except _TooLarge as exc:
+        mark = exc.node.start_mark
+        return None, [Problem(file, mark.line + 1, mark.column + 1, "", str(exc))]
     return located, builder.problems
