@@ -87,3 +87,13 @@ class LockHeld(SocialbotError):
             f"(last heartbeat {heartbeat_at:%Y-%m-%d %H:%M:%S} UTC); stop it first, "
             "or point SOCIALBOT_DATABASE_URL at another database"
         )
+
+
+class LockLost(SocialbotError):
+    """The daemon stopped because it could no longer hold its lock (or its database file changed)."""
+
+
+class StartupInterrupted(SocialbotError):
+    """SIGTERM or SIGINT arrived while the daemon was starting: it stopped cleanly before running jobs."""
+
+    exit_code = 0

@@ -46,6 +46,7 @@ class Context:
         self._wakeups: list[tuple[str, datetime]] = []
         self._wakeups_lock = threading.Lock()
         self.notes: list[str] = []  # distinct collection notes (gaps, caps), for summaries
+        self.may_publish: Callable[[], bool] = lambda: True  # the daemon's lease: no claim without it
         self.last_metrics: dict[tuple[str, str], datetime] = {}
         self.platforms = PlatformRegistry(
             settings=settings,

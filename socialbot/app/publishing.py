@@ -103,6 +103,8 @@ def execute(ctx: Context, entry: LedgerEntry, *, now: datetime) -> Outcome:
         ctx.platforms.forget(entry.campaign_id)  # rebuilt with fresh credentials on the next try
         park(ctx, entry, now=now, delay=AUTH_RETRY, reason=str(exc))
         return Outcome.BLOCKED
+    if not ctx.may_publish():
+        return Outcome.WAITING  # the daemon's lease on the database ended: nothing is claimed any more
     if not ledger.transition(
         ctx.engine,
         entry.key,

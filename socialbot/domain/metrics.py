@@ -32,7 +32,7 @@ def engagement(collected: Mapping[str, int], counters: Mapping[str, int | float 
     """Counters may exceed what an API lets us list (X likers are capped at 100), so take the larger."""
     by_kind = {}
     for kind in ENGAGING_KINDS:
-        counted = max((int(counters[c]) for c in COUNTER_FOR_KIND[kind] if counters.get(c) is not None), default=0)
+        counted = max((int(v) for c in COUNTER_FOR_KIND[kind] if (v := counters.get(c)) is not None), default=0)
         by_kind[kind] = max(collected.get(kind, 0), counted)
     impressions = counters.get("impressions")
     return Engagement(by_kind, int(impressions) if impressions is not None else None)
@@ -43,4 +43,5 @@ def overall_rate(items: list[Engagement]) -> tuple[float | None, str]:
     with_impressions = [e for e in items if e.impressions]
     if not with_impressions:
         return None, NO_RATE
-    return sum(e.total for e in with_impressions) / sum(e.impressions for e in with_impressions), RATE_BY_IMPRESSIONS  # type: ignore[misc]
+    impressions = sum(e.impressions or 0 for e in with_impressions)  # all set (filtered above); `or 0` is for the types
+    return sum(e.total for e in with_impressions) / impressions, RATE_BY_IMPRESSIONS

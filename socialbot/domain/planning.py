@@ -177,7 +177,7 @@ def expand(
             note = f"{note}; {dst}" if note else dst
         kept.append((local.astimezone(UTC), wall, note))
     kept.sort(key=lambda k: k[0])
-    occurrences = []
+    occurrences: list[Occurrence] = []
     seen: set[datetime] = set()
     for utc, wall, note in kept:
         if utc in seen:

@@ -20,11 +20,14 @@ from types import FrameType
 
 from socialbot.app import App
 from socialbot.app.rescan import CampaignWatcher
+from socialbot.errors import LockLost, StartupInterrupted
 from socialbot.run import jobs
 from socialbot.run.guard import run_guarded
 from socialbot.run.jobs import HEARTBEAT_EVERY, Job
+from socialbot.run.lease import Lease
 from socialbot.run.scheduler import Scheduler
 from socialbot.settings import Settings
+from socialbot.storage.db import file_identity
 from socialbot.storage.locks import DatabaseLock
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ class Daemon:
         self.app = app or App(settings, sandbox=sandbox)
         self.watcher = CampaignWatcher(paths=paths or [settings.campaigns_dir])
         self.lock = DatabaseLock(self.app.engine, holder=f"{socket.gethostname()}:{os.getpid()}")
+        self.lease: Lease | None = None  # taken at start, once the database file exists
         self.stop_event = threading.Event()
         self.rescan_event = threading.Event()
         self.scheduler: Scheduler | None = None
@@ -73,25 +77,45 @@ class Daemon:
             *jobs.all_campaign_jobs(self.app),
             Job("reconcile", jobs.reconcile),
             Job("rescan", self._rescan),
-            Job("heartbeat", partial(jobs.heartbeat, lock=self.lock, lost=self.stop_event.set)),
+            Job("heartbeat", partial(jobs.heartbeat, lease=self._lease(), lost=self.stop_event.set)),
         ]
 
     def _rescan(self, app: App, now: datetime) -> datetime:
         self.load_and_sync(now=now)
         return now + timedelta(seconds=self.settings.rescan_seconds)
 
+    def _lease(self) -> Lease:
+        if self.lease is None:
+            raise RuntimeError("the daemon has not started: no lease yet")
+        return self.lease
+
     # --- run ---------------------------------------------------------------------------------
+    def _interrupted(self, step: str) -> None:
+        if self.stop_event.is_set():
+            raise StartupInterrupted(f"stopped during start-up (before {step}); nothing was left half done")
+
     def start(self) -> None:
+        """Migrate, take the lock (and the lease), sync the campaigns, settle what was in flight.
+
+        A stop signal between two steps ends start-up cleanly (StartupInterrupted); ``close``
+        then releases the lock if this daemon took it.
+        """
         now = self.app.clock()
+        self._interrupted("migrating")
         self.app.migrate()
+        self._interrupted("taking the lock")
         took_over = self.lock.acquire(now=now)
         self._started = True
+        self.lease = Lease(self.lock, identity=lambda: file_identity(self.settings.database_url))
+        self.app.may_publish = self.lease.held
         if took_over:
             log.warning("took over the lock from a daemon that stopped without releasing it")
+        self._interrupted("reading the campaigns")
         self.load_and_sync(now=now)
         recovered = self.app.recover_in_flight(now=now)
         if recovered:
             log.warning("%d action(s) were in flight when the last run stopped; reconciling them", recovered)
+        self._interrupted("running the jobs")
 
     def run_once(self) -> dict[str, int]:
         """Every job once, then exit: reconcile, publish, collect (for cron and tests).
@@ -109,9 +133,13 @@ class Daemon:
             keeper.join()
 
     def _keep_lock_alive(self, done: threading.Event) -> None:
-        while not done.wait(HEARTBEAT_EVERY.total_seconds()):
-            if jobs.heartbeat(self.app, self.app.clock(), lock=self.lock, lost=self.stop_event.set) is None:
+        wait = HEARTBEAT_EVERY
+        while not done.wait(wait.total_seconds()):
+            now = self.app.clock()
+            next_at = jobs.heartbeat(self.app, now, lease=self._lease(), lost=self.stop_event.set)
+            if next_at is None:
                 return
+            wait = next_at - now  # 20 s after a renewal, 5 s after a failed one
 
     def _run_once(self) -> dict[str, int]:
         before = Counter(self.app.stats)
@@ -153,12 +181,17 @@ class Daemon:
         self.scheduler.start()
         log.info("daemon running: %d campaign(s); stop with Ctrl-C or SIGTERM", len(self.app.campaigns))
         while not self.stop_event.is_set():
+            if not self._lease().held():  # checked here too: a heartbeat may be stuck on a locked database
+                self.stop_event.set()
+                break
             if self.rescan_event.wait(timeout=1.0):
                 self.rescan_event.clear()
                 log.info("SIGHUP: re-reading campaign files")
                 self.scheduler.wake("rescan", self.app.clock())
         log.info("stopping: no new jobs; waiting for running jobs to finish")
         self.scheduler.shutdown()
+        if self.lease is not None and self.lease.lost:
+            raise LockLost(f"the daemon stopped: {self.lease.lost}")
 
     def close(self) -> None:
         try:
@@ -189,15 +222,20 @@ def run(
 ) -> dict[str, int] | None:
     """The daemon in the foreground (``once``: one pass and exit). ``app`` lets tests pass a clock."""
     daemon = Daemon(settings, sandbox=sandbox, paths=paths, app=app)
+    if threading.current_thread() is threading.main_thread():
+        daemon.install_signal_handlers()  # before start-up: a SIGTERM while migrating stops cleanly too
     try:
         daemon.start()
+    except StartupInterrupted as exc:
+        daemon.close()
+        log.info("%s", exc)
+        return None
     except BaseException:
         daemon.close()  # releases the lock only if this daemon holds it
         raise
     try:
         if once:
             return daemon.run_once()
-        daemon.install_signal_handlers()
         daemon.serve()
         return None
     finally:

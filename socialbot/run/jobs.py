@@ -17,13 +17,14 @@ from socialbot.app import App
 from socialbot.app.compile import utc_window
 from socialbot.app.rescan import CampaignWatcher
 from socialbot.domain.cadence import collect_interval, metrics_due
+from socialbot.run.lease import Lease
 from socialbot.storage.ledger import next_wake
-from socialbot.storage.locks import DatabaseLock
 
 log = logging.getLogger(__name__)
 
 RECONCILE_EVERY = timedelta(seconds=60)
 HEARTBEAT_EVERY = timedelta(seconds=20)
+HEARTBEAT_RETRY = timedelta(seconds=5)  # a failed renewal is tried again this soon (its own retry, not the guard's)
 IDLE_RECHECK = timedelta(minutes=5)
 
 JobFunc = Callable[[App, datetime], datetime | None]
@@ -87,13 +88,14 @@ def rescan(app: App, now: datetime, *, watcher: CampaignWatcher) -> datetime:
     return now + timedelta(seconds=app.settings.rescan_seconds)
 
 
-def heartbeat(app: App, now: datetime, *, lock: DatabaseLock, lost: Callable[[], None]) -> datetime | None:
-    """Refresh the single-daemon lock; if another process took it, stop (``lost``)."""
-    if not lock.heartbeat(now=now):
-        log.error("another daemon took over the lock on this database; stopping")
+def heartbeat(app: App, now: datetime, *, lease: Lease, lost: Callable[[], None]) -> datetime | None:
+    """Renew the daemon's lease; a failed renewal is retried in seconds; a lease that ended stops the daemon."""
+    if lease.renew(now=now):
+        return now + HEARTBEAT_EVERY
+    if not lease.held():
         lost()
         return None
-    return now + HEARTBEAT_EVERY
+    return now + HEARTBEAT_RETRY
 
 
 def campaign_jobs(app: App, campaign_id: str, *, idle: timedelta | None = IDLE_RECHECK) -> list[Job]:

@@ -45,7 +45,9 @@ class Scheduler:
     def shutdown(self) -> None:
         """Stop taking work, then wait for running jobs to finish."""
         self._stopping.set()
-        self._scheduler.shutdown(wait=True)
+        if self._scheduler.running:
+            self._scheduler.pause()  # no new submissions while the executors shut down
+            self._scheduler.shutdown(wait=True)
 
     def add(self, job: Job, *, at: datetime) -> None:
         """Schedule ``job`` at ``at`` (replacing any run of the same name)."""

@@ -183,7 +183,7 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        line: int | None = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(file, line, None, "", "not a UTF-8 text file (is it binary?); save it as UTF-8 YAML")]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1

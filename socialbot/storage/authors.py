@@ -6,20 +6,21 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from socialbot.domain.values import AuthorProfile
 from socialbot.storage.bulk import BATCH, chunks, insert_ignore
 from socialbot.storage.db import session_scope
-from socialbot.storage.models import AuthorRow, AuthorSnapshotRow
+from socialbot.storage.models import AuthorRow, AuthorSnapshotRow, table_of
 
 
 def store_authors(dialect: str, s: Any, authors: Sequence[AuthorProfile], *, now: datetime) -> None:
     if not authors:
         return
     unique = {(a.platform, a.remote_id): a for a in authors}
-    stmt = insert_ignore(dialect, AuthorRow.__table__)
+    stmt = insert_ignore(dialect, table_of(AuthorRow))
     rows = [
         {"platform": p, "remote_id": r, "username": a.username, "first_seen_at": now} for (p, r), a in unique.items()
     ]
@@ -30,7 +31,7 @@ def store_authors(dialect: str, s: Any, authors: Sequence[AuthorProfile], *, now
         _snapshot_values(a) for a in unique.values() if _has_profile(a) and (a.platform, a.remote_id) not in fresh
     ]
     for chunk in chunks(snapshots, BATCH):
-        s.execute(insert(AuthorSnapshotRow.__table__), chunk)
+        s.execute(insert(table_of(AuthorSnapshotRow)), chunk)
 
 
 SNAPSHOT_EVERY = timedelta(hours=24)
@@ -50,7 +51,7 @@ def _recently_snapshotted(s: Any, authors: Sequence[AuthorProfile]) -> set[tuple
                 select(AuthorSnapshotRow.remote_id)
                 .where(
                     AuthorSnapshotRow.platform == platform,
-                    AuthorSnapshotRow.remote_id.in_(chunk),
+                    col(AuthorSnapshotRow.remote_id).in_(chunk),
                     AuthorSnapshotRow.taken_at > oldest_fresh,
                 )
                 .group_by(AuthorSnapshotRow.remote_id)
@@ -91,7 +92,7 @@ def authors_without_snapshot(engine: Engine, *, platform: str, remote_ids: Seque
     wanted = sorted(set(remote_ids))
     with session_scope(engine) as s:
         q = select(AuthorSnapshotRow.remote_id).where(
-            AuthorSnapshotRow.platform == platform, AuthorSnapshotRow.remote_id.in_(wanted)
+            AuthorSnapshotRow.platform == platform, col(AuthorSnapshotRow.remote_id).in_(wanted)
         )
-        have = set(s.exec(q).scalars())
+        have = set(s.exec(q))
     return [r for r in wanted if r not in have]

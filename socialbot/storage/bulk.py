@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Insert, Table, insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import ClauseElement
 
 from socialbot.domain.batching import chunks
 
@@ -28,14 +27,14 @@ def _dialect_insert(dialect: str, table: Table) -> Any:
     raise NotImplementedError(f"bulk upserts are written for SQLite and PostgreSQL, not {dialect}")
 
 
-def insert_ignore(dialect: str, table: Table) -> ClauseElement:
+def insert_ignore(dialect: str, table: Table) -> Insert:
     """INSERT … ON CONFLICT DO NOTHING: a row whose unique key exists is skipped (idempotent re-fetches)."""
     return _dialect_insert(dialect, table).on_conflict_do_nothing()
 
 
 def upsert(
     dialect: str, table: Table, *, keys: Sequence[str], update: Sequence[str] = (), add: Sequence[str] = ()
-) -> ClauseElement:
+) -> Insert:
     """INSERT … ON CONFLICT (keys) DO UPDATE: ``update`` columns take the new value, ``add`` columns are summed."""
     stmt = _dialect_insert(dialect, table)
     values: dict[str, Any] = {c: stmt.excluded[c] for c in update}
@@ -43,7 +42,7 @@ def upsert(
     return stmt.on_conflict_do_update(index_elements=list(keys), set_=values)
 
 
-def insert_rows(conn: Connection, stmt: ClauseElement, rows: Sequence[Mapping[str, Any]], *, size: int = BATCH) -> int:
+def insert_rows(conn: Connection, stmt: Insert, rows: Sequence[Mapping[str, Any]], *, size: int = BATCH) -> int:
     """Execute ``stmt`` over ``rows`` in batches; returns the rows the database reports as written."""
     written = 0
     for chunk in chunks(rows, size):  # SQLite caps the bound parameters of one statement
@@ -51,5 +50,5 @@ def insert_rows(conn: Connection, stmt: ClauseElement, rows: Sequence[Mapping[st
     return written
 
 
-def plain_insert(table: Table) -> ClauseElement:
+def plain_insert(table: Table) -> Insert:
     return insert(table)

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlmodel import col, select
 
 from socialbot.domain.ledger import Origin, Status
 from socialbot.storage.db import session_scope
@@ -65,7 +66,16 @@ def upsert_campaign(
     with session_scope(engine) as s:
         row = s.get(CampaignRow, id)
         if row is None:
-            row = CampaignRow(id=id)
+            row = CampaignRow(
+                id=id,
+                name=name,
+                timezone=timezone,
+                file_path=file_path,
+                digest=digest,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                updated_at=now,
+            )
         row.name, row.timezone, row.file_path, row.digest = name, timezone, file_path, digest
         row.starts_at, row.ends_at, row.active, row.updated_at = starts_at, ends_at, True, now
         row.x_max_posts_per_day, row.x_max_reads_per_day = x_max_posts_per_day, x_max_reads_per_day
@@ -76,16 +86,16 @@ def deactivate_campaigns(engine: Engine, *, keep: Iterable[str], now: datetime) 
     """Campaigns whose file disappeared: marked inactive, their planned schedule rows cancelled. Returns their ids."""
     keep = set(keep)
     with session_scope(engine) as s:
-        gone = [r for r in s.exec(select(CampaignRow).where(CampaignRow.active)).scalars() if r.id not in keep]
+        gone = [r for r in s.exec(select(CampaignRow).where(CampaignRow.active)) if r.id not in keep]
         for row in gone:
             row.active, row.updated_at = False, now
             s.add(row)
             s.exec(
                 update(LedgerRow)
                 .where(
-                    LedgerRow.campaign_id == row.id,
-                    LedgerRow.status == Status.PLANNED,
-                    LedgerRow.origin == Origin.SCHEDULE.value,
+                    col(LedgerRow.campaign_id) == row.id,
+                    col(LedgerRow.status) == Status.PLANNED,
+                    col(LedgerRow.origin) == Origin.SCHEDULE.value,
                 )
                 .values(status=Status.CANCELLED, last_error="campaign file removed", updated_at=now)
             )
@@ -100,11 +110,11 @@ def campaign_record(engine: Engine, campaign_id: str) -> CampaignRecord | None:
 
 def campaign_records(engine: Engine, *, campaign_id: str | None = None) -> list[CampaignRecord] | None:
     """Campaigns recorded in the database (None when the database has no schema yet)."""
-    q = select(CampaignRow).order_by(CampaignRow.id)
+    q = select(CampaignRow).order_by(col(CampaignRow.id))
     if campaign_id:
         q = q.where(CampaignRow.id == campaign_id)
     try:
         with session_scope(engine) as s:
-            return [_record(r) for r in s.exec(q).scalars()]
+            return [_record(r) for r in s.exec(q)]
     except (OperationalError, ProgrammingError):
         return None

@@ -6,12 +6,16 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from socialbot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +33,21 @@ def sqlite_file(url: str) -> Path | None:
     except Exception:
         return None
     return Path(database).resolve() if database and database != ":memory:" else None
+
+
+def file_identity(url: str) -> tuple[int, int] | None:
+    """(device, inode) of a SQLite database file, to notice it being deleted or replaced; None otherwise.
+
+    A missing file is (0, 0): different from the identity of any file that exists.
+    """
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_dev, st.st_ino)
 
 
 def make_engine(url: str) -> Engine:
@@ -76,7 +95,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def _alembic_config(engine: Engine):
+def _alembic_config(engine: Engine | None) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -99,10 +118,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def head_revision() -> str:
+def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[arg-type]
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
 
 
 def pending(engine: Engine) -> bool:

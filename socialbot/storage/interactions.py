@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
+from sqlmodel import col
 
 from socialbot.domain.values import CollectBatch, Interaction
 from socialbot.storage.authors import store_authors
 from socialbot.storage.bulk import BATCH, chunks, insert_ignore, upsert
 from socialbot.storage.db import session_scope
-from socialbot.storage.models import CursorRow, InteractionRow
+from socialbot.storage.models import CursorRow, InteractionRow, table_of
 
 
 def interaction_values(i: Interaction, *, campaign_id: str | None, now: datetime) -> dict[str, Any]:
@@ -40,13 +41,14 @@ def store_batch(engine: Engine, *, campaign_id: str, platform: str, batch: Colle
     inserted = 0
     with session_scope(engine) as s:
         store_authors(engine.dialect.name, s, batch.authors, now=now)
-        stmt = insert_ignore(engine.dialect.name, InteractionRow.__table__)
+        stmt = insert_ignore(engine.dialect.name, table_of(InteractionRow))
         for chunk in chunks(interactions, BATCH):
-            inserted += max(0, s.execute(stmt, list(chunk)).rowcount)
+            result = cast(CursorResult[Any], s.execute(stmt, list(chunk)))  # an INSERT: a cursor result
+            inserted += max(0, result.rowcount)
         if batch.cursors:
             cursor_stmt = upsert(
                 engine.dialect.name,
-                CursorRow.__table__,
+                table_of(CursorRow),
                 keys=("campaign_id", "platform", "stream"),
                 update=("value", "updated_at"),
             )
@@ -61,8 +63,8 @@ def store_batch(engine: Engine, *, campaign_id: str, platform: str, batch: Colle
 
 
 def cursors(engine: Engine, *, campaign_id: str, platform: str) -> dict[str, str]:
-    q = select(CursorRow.stream, CursorRow.value).where(
-        CursorRow.campaign_id == campaign_id, CursorRow.platform == platform
+    q = select(col(CursorRow.stream), col(CursorRow.value)).where(
+        col(CursorRow.campaign_id) == campaign_id, col(CursorRow.platform) == platform
     )
     with engine.connect() as conn:
         return {stream: value for stream, value in conn.execute(q)}

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from socialbot.domain.ledger import (
     ActionKind,
@@ -24,7 +25,7 @@ from socialbot.domain.ledger import (
 from socialbot.domain.values import Draft, Published
 from socialbot.storage.bulk import chunks, insert_ignore, plain_insert
 from socialbot.storage.db import session_scope
-from socialbot.storage.models import LedgerRow, PublicationRow
+from socialbot.storage.models import LedgerRow, PublicationRow, table_of
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedActio
             r.key: r
             for r in s.exec(
                 select(LedgerRow).where(LedgerRow.campaign_id == campaign_id, LedgerRow.origin == Origin.SCHEDULE.value)
-            ).scalars()
+            )
         }
         sent = [r for r in existing.values() if r.status == Status.SENT]
         new_rows = []
@@ -101,7 +102,7 @@ def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedActio
                 s.add(row)
                 cancelled += 1
         for chunk in chunks(new_rows, 500):
-            s.execute(plain_insert(LedgerRow.__table__), list(chunk))
+            s.execute(plain_insert(table_of(LedgerRow)), list(chunk))
     return SyncSummary(len(new_rows), updated, cancelled, unchanged)
 
 
@@ -180,7 +181,7 @@ def enqueue(
         "updated_at": now,
     }
     with engine.begin() as conn:
-        result = conn.execute(insert_ignore(conn.dialect.name, LedgerRow.__table__), [values])
+        result = conn.execute(insert_ignore(conn.dialect.name, table_of(LedgerRow)), [values])
         return result.rowcount == 1
 
 
@@ -219,20 +220,20 @@ def entries_with_status(
 ) -> list[LedgerEntry]:
     """Entries in one of ``statuses``, in due order (then item, platform, part: a thread's parts in order)."""
     with session_scope(engine) as s:
-        q = select(LedgerRow).where(LedgerRow.status.in_([st.value for st in statuses]))
+        q = select(LedgerRow).where(col(LedgerRow.status).in_([st.value for st in statuses]))
         if campaign_ids is not None:
-            q = q.where(LedgerRow.campaign_id.in_(list(campaign_ids)))
+            q = q.where(col(LedgerRow.campaign_id).in_(list(campaign_ids)))
         if due_before is not None:
             q = q.where(LedgerRow.due_at <= due_before)
-        q = q.order_by(LedgerRow.due_at, LedgerRow.item_id, LedgerRow.platform, LedgerRow.part)
+        q = q.order_by(col(LedgerRow.due_at), col(LedgerRow.item_id), col(LedgerRow.platform), col(LedgerRow.part))
         if limit is not None:
             q = q.limit(limit)
-        return [to_entry(r) for r in s.exec(q).scalars()]
+        return [to_entry(r) for r in s.exec(q)]
 
 
 def get_entry(engine: Engine, key: str) -> LedgerEntry | None:
     with session_scope(engine) as s:
-        row = s.exec(select(LedgerRow).where(LedgerRow.key == key)).scalars().first()
+        row = s.exec(select(LedgerRow).where(LedgerRow.key == key)).first()
         return to_entry(row) if row is not None else None
 
 
@@ -241,7 +242,7 @@ def transition(engine: Engine, key: str, *, frm: Sequence[Status], to: Status, n
     with session_scope(engine) as s:
         result = s.exec(
             update(LedgerRow)
-            .where(LedgerRow.key == key, LedgerRow.status.in_([f.value for f in frm]))
+            .where(col(LedgerRow.key) == key, col(LedgerRow.status).in_([f.value for f in frm]))
             .values(status=to.value, updated_at=now, **values)
         )
         return result.rowcount == 1
@@ -254,7 +255,7 @@ def mark_sent(
     with session_scope(engine) as s:
         result = s.exec(
             update(LedgerRow)
-            .where(LedgerRow.key == entry.key, LedgerRow.status.in_([f.value for f in frm]))
+            .where(col(LedgerRow.key) == entry.key, col(LedgerRow.status).in_([f.value for f in frm]))
             .values(
                 status=Status.SENT.value,
                 remote_id=published.remote_id,
@@ -301,7 +302,7 @@ def next_wake(engine: Engine, *, campaign_ids: Sequence[str]) -> datetime | None
     with session_scope(engine) as s:
         rows = s.exec(
             select(LedgerRow.due_at, LedgerRow.not_before).where(
-                LedgerRow.status == Status.PLANNED.value, LedgerRow.campaign_id.in_(list(campaign_ids))
+                LedgerRow.status == Status.PLANNED.value, col(LedgerRow.campaign_id).in_(list(campaign_ids))
             )
         ).all()
     times = [max(due, nb) if nb else due for due, nb in rows]
@@ -313,9 +314,9 @@ def count_with_status(engine: Engine, status: Status, *, campaign_ids: Sequence[
         q = (
             select(func.count())
             .select_from(LedgerRow)
-            .where(LedgerRow.status == status.value, LedgerRow.campaign_id.in_(list(campaign_ids)))
+            .where(LedgerRow.status == status.value, col(LedgerRow.campaign_id).in_(list(campaign_ids)))
         )
-        return int(s.exec(q).scalar_one())
+        return int(s.exec(q).one())
 
 
 @dataclass(frozen=True)
@@ -335,4 +336,4 @@ def upcoming(engine: Engine, *, campaign_id: str | None, limit: int = 5) -> list
         )
         if campaign_id:
             q = q.where(LedgerRow.campaign_id == campaign_id)
-        return [Upcoming(*r) for r in s.exec(q.order_by(LedgerRow.due_at).limit(limit)).all()]
+        return [Upcoming(*r) for r in s.exec(q.order_by(col(LedgerRow.due_at)).limit(limit)).all()]

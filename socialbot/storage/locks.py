@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from socialbot.errors import LockHeld
 from socialbot.storage.db import session_scope
@@ -39,7 +40,7 @@ class DatabaseLock:
                     # take over only if nobody refreshed it meanwhile (compare-and-set on the old token)
                     result = s.exec(
                         update(DaemonLockRow)
-                        .where(DaemonLockRow.name == LOCK_NAME, DaemonLockRow.token == row.token)
+                        .where(col(DaemonLockRow.name) == LOCK_NAME, col(DaemonLockRow.token) == row.token)
                         .values(holder=self.holder, token=self.token, acquired_at=now, heartbeat_at=now)
                     )
                     if result.rowcount != 1:
@@ -59,14 +60,18 @@ class DatabaseLock:
         with session_scope(self.engine) as s:
             result = s.exec(
                 update(DaemonLockRow)
-                .where(DaemonLockRow.name == LOCK_NAME, DaemonLockRow.token == self.token)
+                .where(col(DaemonLockRow.name) == LOCK_NAME, col(DaemonLockRow.token) == self.token)
                 .values(heartbeat_at=now)
             )
             return result.rowcount == 1
 
     def release(self) -> None:
         with session_scope(self.engine) as s:
-            s.exec(delete(DaemonLockRow).where(DaemonLockRow.name == LOCK_NAME, DaemonLockRow.token == self.token))
+            s.exec(
+                delete(DaemonLockRow).where(
+                    col(DaemonLockRow.name) == LOCK_NAME, col(DaemonLockRow.token) == self.token
+                )
+            )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from socialbot.domain.values import Metrics
 from socialbot.storage.bulk import BATCH, chunks
-from socialbot.storage.models import METRIC_COUNTERS, MetricSnapshotRow
+from socialbot.storage.models import METRIC_COUNTERS, MetricSnapshotRow, table_of
 
 
 def store_metrics(engine: Engine, *, platform: str, metrics: Sequence[Metrics]) -> None:
@@ -25,7 +25,7 @@ def store_metrics(engine: Engine, *, platform: str, metrics: Sequence[Metrics]) 
         return
     with engine.begin() as conn:
         for chunk in chunks(rows, BATCH):
-            conn.execute(insert(MetricSnapshotRow.__table__), chunk)
+            conn.execute(insert(table_of(MetricSnapshotRow)), chunk)
 
 
 def _poll_json(m: Metrics) -> dict[str, Any] | None:

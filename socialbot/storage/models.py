@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Table, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, SQLModel
 
 
@@ -33,6 +34,11 @@ class UTCDateTime(TypeDecorator):
 
 def _ts(*, nullable: bool = True, index: bool = False) -> Column:
     return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model (its ``__table__``, which SQLModel's type stubs do not declare)."""
+    return sa_inspect(model).local_table
 
 
 class CampaignRow(SQLModel, table=True):

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import PublicationRow
@@ -26,7 +27,7 @@ def publication_refs(engine: Engine, *, campaign_id: str, platform: str) -> list
         q = (
             select(PublicationRow.remote_id, PublicationRow.part, PublicationRow.published_at)
             .where(PublicationRow.campaign_id == campaign_id, PublicationRow.platform == platform)
-            .order_by(PublicationRow.published_at)
+            .order_by(col(PublicationRow.published_at))
         )
         return [PublicationRef(r, p, t if t.tzinfo else t.replace(tzinfo=UTC)) for r, p, t in s.exec(q).all()]
 
@@ -36,7 +37,7 @@ def newest_publication(engine: Engine, *, campaign_id: str, platform: str) -> da
         q = select(func.max(PublicationRow.published_at)).where(
             PublicationRow.campaign_id == campaign_id, PublicationRow.platform == platform
         )
-        value = s.exec(q).scalar_one()
+        value = s.exec(q).one()
     if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=UTC)  # func.max bypasses the column type on SQLite
     return value
@@ -48,6 +49,6 @@ def known_remote_ids(engine: Engine, *, platform: str, remote_ids: Sequence[str]
         return set()
     with session_scope(engine) as s:
         q = select(PublicationRow.remote_id).where(
-            PublicationRow.platform == platform, PublicationRow.remote_id.in_(list(remote_ids))
+            PublicationRow.platform == platform, col(PublicationRow.remote_id).in_(list(remote_ids))
         )
-        return set(s.exec(q).scalars())
+        return set(s.exec(q))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import (
@@ -32,25 +33,22 @@ class PublicationStats:
 
 def publication_stats(engine: Engine, *, campaign_id: str) -> list[PublicationStats]:
     with session_scope(engine) as s:
-        pubs = (
-            s.exec(
-                select(PublicationRow)
-                .where(PublicationRow.campaign_id == campaign_id)
-                .order_by(PublicationRow.published_at)
-            )
-            .scalars()
-            .all()
-        )
+        pubs = s.exec(
+            select(PublicationRow)
+            .where(PublicationRow.campaign_id == campaign_id)
+            .order_by(col(PublicationRow.published_at))
+        ).all()
         counts: dict[str, dict[str, int]] = {}
         for target, kind, n in s.exec(
             select(InteractionRow.target_id, InteractionRow.kind, func.count())
-            .where(InteractionRow.campaign_id == campaign_id, InteractionRow.target_id.is_not(None))
+            .where(InteractionRow.campaign_id == campaign_id, col(InteractionRow.target_id).is_not(None))
             .group_by(InteractionRow.target_id, InteractionRow.kind)
         ):
-            counts.setdefault(target, {})[kind] = n
+            if target is not None:  # always, given the WHERE; tells the type checker
+                counts.setdefault(target, {})[kind] = n
         latest_time = (
             select(MetricSnapshotRow.remote_id, func.max(MetricSnapshotRow.taken_at).label("t"))
-            .where(MetricSnapshotRow.remote_id.in_([p.remote_id for p in pubs]))
+            .where(col(MetricSnapshotRow.remote_id).in_([p.remote_id for p in pubs]))
             .group_by(MetricSnapshotRow.remote_id)
             .subquery()
         )
@@ -58,10 +56,10 @@ def publication_stats(engine: Engine, *, campaign_id: str) -> list[PublicationSt
         for m in s.exec(
             select(MetricSnapshotRow).join(
                 latest_time,
-                (MetricSnapshotRow.remote_id == latest_time.c.remote_id)
-                & (MetricSnapshotRow.taken_at == latest_time.c.t),
+                (col(MetricSnapshotRow.remote_id) == latest_time.c.remote_id)
+                & (col(MetricSnapshotRow.taken_at) == latest_time.c.t),
             )
-        ).scalars():
+        ):
             latest[m.remote_id] = {k: getattr(m, k) for k in METRIC_COUNTERS}
     return [
         PublicationStats(
@@ -81,7 +79,7 @@ def publication_stats(engine: Engine, *, campaign_id: str) -> list[PublicationSt
 def interaction_totals(engine: Engine, *, campaign_id: str) -> tuple[dict[str, int], int]:
     """(kind -> count, unique people) over every interaction stored for the campaign."""
     with session_scope(engine) as s:
-        by_kind = dict(
+        by_kind: dict[str, int] = dict(
             s.exec(
                 select(InteractionRow.kind, func.count())
                 .where(InteractionRow.campaign_id == campaign_id)
@@ -89,10 +87,10 @@ def interaction_totals(engine: Engine, *, campaign_id: str) -> tuple[dict[str, i
             ).all()
         )
         people = s.exec(
-            select(func.count(func.distinct(InteractionRow.platform + ":" + InteractionRow.author_id))).where(
+            select(func.count(func.distinct(col(InteractionRow.platform) + ":" + col(InteractionRow.author_id)))).where(
                 InteractionRow.campaign_id == campaign_id
             )
-        ).scalar_one()
+        ).one()
     return by_kind, people
 
 
@@ -104,4 +102,4 @@ def last_collections(engine: Engine, *, campaign_id: str | None = None) -> list[
         )
         if campaign_id:
             q = q.where(CursorRow.campaign_id == campaign_id)
-        return [tuple(r) for r in s.exec(q).all()]
+        return [(c, p, t) for c, p, t in s.exec(q).all()]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import JobRunRow
@@ -52,6 +52,9 @@ class ParkedJob:
 def parked_jobs(engine: Engine, *, now: datetime) -> list[ParkedJob]:
     with session_scope(engine) as s:
         rows = s.exec(
-            select(JobRunRow).where(JobRunRow.parked_until > now).order_by(JobRunRow.parked_until.desc())
-        ).scalars()
-        return [ParkedJob(r.job_id, r.campaign_id, r.parked_until, r.message) for r in rows]
+            select(JobRunRow).where(col(JobRunRow.parked_until) > now).order_by(col(JobRunRow.parked_until).desc())
+        )
+        # parked_until > now leaves out NULLs; the check only tells the type checker so
+        return [
+            ParkedJob(r.job_id, r.campaign_id, r.parked_until, r.message) for r in rows if r.parked_until is not None
+        ]

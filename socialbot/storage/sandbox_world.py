@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from socialbot.domain.values import OwnPost
 from socialbot.storage.db import session_scope
@@ -33,6 +33,7 @@ class SandboxWorldStore:
             )
             s.add(row)
             s.flush()
+            assert row.id is not None  # the flush assigned it
             row.remote_id = str(id_base + row.id)
             s.add(row)
             return row.remote_id
@@ -46,7 +47,7 @@ class SandboxWorldStore:
         with session_scope(self.engine) as s:
             result = s.exec(
                 update(SandboxPostRow)
-                .where(SandboxPostRow.remote_id == remote_id, ~SandboxPostRow.deleted)
+                .where(col(SandboxPostRow.remote_id) == remote_id, ~col(SandboxPostRow.deleted))
                 .values(deleted=True)
             )
             return result.rowcount == 1
@@ -56,9 +57,11 @@ class SandboxWorldStore:
             rows = s.exec(
                 select(SandboxPostRow)
                 .where(
-                    SandboxPostRow.account == self.account, SandboxPostRow.created_at >= since, ~SandboxPostRow.deleted
+                    SandboxPostRow.account == self.account,
+                    SandboxPostRow.created_at >= since,
+                    ~col(SandboxPostRow.deleted),
                 )
-                .order_by(SandboxPostRow.created_at.desc())
+                .order_by(col(SandboxPostRow.created_at).desc())
             )
             return [
                 OwnPost(remote_id=r.remote_id, text=r.text, created_at=r.created_at, reply_to=r.reply_to) for r in rows
@@ -68,7 +71,7 @@ class SandboxWorldStore:
         with session_scope(self.engine) as s:
             rows = s.exec(
                 select(SandboxPostRow.remote_id, SandboxPostRow.created_at).where(
-                    SandboxPostRow.remote_id.in_(remote_ids)
+                    col(SandboxPostRow.remote_id).in_(remote_ids)
                 )
             )
             return dict(rows.all())

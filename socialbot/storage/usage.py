@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from socialbot.storage.bulk import upsert
-from socialbot.storage.models import ApiUsageRow
+from socialbot.storage.models import ApiUsageRow, table_of
 
 
 def record_usage(
@@ -20,7 +20,7 @@ def record_usage(
         return
     stmt = upsert(
         engine.dialect.name,
-        ApiUsageRow.__table__,
+        table_of(ApiUsageRow),
         keys=("day", "campaign_id", "platform", "account", "endpoint"),
         add=("calls",),
     )
@@ -54,7 +54,7 @@ class Usage:
 
 
 def usage_for(engine: Engine, *, campaign_id: str | None = None, day: date | None = None) -> list[Usage]:
-    t = ApiUsageRow.__table__
+    t = table_of(ApiUsageRow)
     q = select(t.c.day, t.c.campaign_id, t.c.platform, t.c.account, t.c.endpoint, t.c.calls)
     if campaign_id:
         q = q.where(t.c.campaign_id == campaign_id)

@@ -191,3 +191,61 @@ def test_an_invalid_file_at_start_up_does_not_cancel_its_planned_posts(settings,
     with session_scope(gone.app.engine) as s:
         statuses = {r.status for r in s.exec(select(LedgerRow).where(LedgerRow.campaign_id == "paused"))}
     assert statuses == {"cancelled"}
+
+
+def _daemon_process(tmp_path, campaigns_dir, db):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALBOT_")}
+    env.update(SOCIALBOT_DATABASE_URL=f"sqlite:///{db}", SOCIALBOT_CAMPAIGNS_DIR=str(campaigns_dir))
+    return subprocess.Popen(
+        [sys.executable, "-m", "socialbot", "run", "--sandbox", "--db", str(db)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_database_file_deleted_under_the_daemon_stops_it_with_a_clear_message(tmp_path, campaigns_dir):
+    first = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    live_campaign(campaigns_dir, "gone", first=first)
+    db = tmp_path / "live.db"
+    proc = _daemon_process(tmp_path, campaigns_dir, db)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not db.exists():
+            time.sleep(0.1)
+        time.sleep(3)  # running: schema, lock and campaign synced
+        db.unlink()  # deleted while the daemon runs: its writes would go to an unlinked file
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, err
+    assert "the database file was deleted or replaced while the daemon ran" in err
+    assert "Traceback" not in err
+
+
+def test_sigterm_at_any_moment_of_start_up_never_leaves_the_lock_behind(tmp_path, campaigns_dir):
+    first = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=5)
+    live_campaign(campaigns_dir, "early", first=first)
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.6):
+        db = tmp_path / f"start-{delay}.db"
+        proc = _daemon_process(tmp_path, campaigns_dir, db)
+        try:
+            time.sleep(delay)
+            proc.send_signal(signal.SIGTERM)
+            _out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode in (0, -signal.SIGTERM), err  # -15 only before Python installed any handler
+        assert "Traceback" not in err
+        if db.exists():
+            engine = make_engine(f"sqlite:///{db}")
+            try:
+                with session_scope(engine) as s:
+                    assert s.exec(select(DaemonLockRow)).first() is None, (delay, err)
+            except Exception as exc:  # stopped before the schema existed: no lock table, no lock
+                assert "no such table" in str(exc), exc
+            engine.dispose()

@@ -63,11 +63,13 @@ def check_account(
 
 
 class _Callback(BaseHTTPRequestHandler):
+    server: _CallbackServer
+
     def do_GET(self) -> None:
         query = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
         if "code" in query or "error" in query:
-            self.server.answer = query  # type: ignore[attr-defined]
-            self.server.done.set()  # type: ignore[attr-defined]
+            self.server.answer = query
+            self.server.done.set()
         body = b"socialbot: authorization received, you can close this tab."
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -77,6 +79,15 @@ class _Callback(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # the query holds the one-time code
         return
+
+
+class _CallbackServer(HTTPServer):
+    """The redirect server: the handler leaves the redirect's query in ``answer`` and sets ``done``."""
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, _Callback)
+        self.done = threading.Event()
+        self.answer: dict[str, str] = {}
 
 
 def code_flow(
@@ -98,9 +109,7 @@ def code_flow(
     """
     if credentials.client_id is None:
         raise AuthError(f"set {credential_var('reddit', credentials.profile, 'client_id')} before authorizing")
-    server = HTTPServer(("127.0.0.1", redirect_port), _Callback)
-    server.done = threading.Event()  # type: ignore[attr-defined]
-    server.answer = {}  # type: ignore[attr-defined]
+    server = _CallbackServer(("127.0.0.1", redirect_port))
     redirect_uri = f"http://127.0.0.1:{server.server_address[1]}/"
     thread = threading.Thread(target=server.serve_forever, name="reddit-oauth-callback", daemon=True)
     thread.start()
@@ -120,9 +129,9 @@ def code_flow(
             show_url(url)
         if open_browser:
             webbrowser.open(url)
-        if not server.done.wait(wait_seconds):  # type: ignore[attr-defined]
+        if not server.done.wait(wait_seconds):
             raise AuthError(f"no answer from Reddit's consent page within {wait_seconds:.0f}s; run the command again")
-        answer: dict[str, str] = server.answer  # type: ignore[attr-defined]
+        answer: dict[str, str] = server.answer
         if answer.get("state") != state:
             raise AuthError("the OAuth state did not match (a stale or forged redirect); run the command again")
         if "error" in answer:

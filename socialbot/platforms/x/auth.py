@@ -52,16 +52,17 @@ def pin_authorize(
     and returns the PIN X shows after "Authorize app".
     """
     profile = credentials.profile
-    need = [credential_var("x", profile, k) for k in ("api_key", "api_secret") if getattr(credentials, k) is None]
-    if need:
+    api_key, api_secret = credentials.api_key, credentials.api_secret
+    if api_key is None or api_secret is None:
+        need = [credential_var("x", profile, k) for k in ("api_key", "api_secret") if getattr(credentials, k) is None]
         raise AuthError(f"set {', '.join(need)} (the app's consumer keys) before authorizing an account")
     protect(credentials)
     route = Route(
         api_url=api_url, upload_url=api_url, timeout=timeout, usage=usage or UsageMeter(), budget=RateBudget()
     )
     handler = _PinHandler(
-        credentials.api_key.get_secret_value(),  # type: ignore[union-attr]
-        credentials.api_secret.get_secret_value(),  # type: ignore[union-attr]
+        api_key.get_secret_value(),
+        api_secret.get_secret_value(),
         route=route,
     )
     action = "authorization (PIN flow)"

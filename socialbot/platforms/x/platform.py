@@ -86,9 +86,7 @@ class XPlatform:
     def _upload(self, item: MediaItem) -> str:
         if self._api is None:
             c = self.client.credentials
-            auth = tweepy.OAuth1UserHandler(
-                *(getattr(c, k).get_secret_value() for k in OAUTH_KEYS)  # type: ignore[union-attr]
-            )
+            auth = tweepy.OAuth1UserHandler(*(getattr(c, k).get_secret_value() for k in OAUTH_KEYS))
             self._api = tweepy.API(auth, timeout=self.client.timeout, retry_count=0, wait_on_rate_limit=False)
             self.client.route.mount_on(self._api.session)
         path = Path(item.path)

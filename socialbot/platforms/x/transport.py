@@ -63,8 +63,10 @@ class Route(HTTPAdapter):
         return response
 
 
-def to_int(value: object) -> int | None:
+def to_int(value: str | None) -> int | None:
+    if value is None:
+        return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except (TypeError, ValueError):
         return None
