@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 from socialbot.domain.ledger import PlannedAction
 from socialbot.domain.planning import Occurrence, Skipped, expand
@@ -13,6 +14,19 @@ from socialbot.spec.campaign import Campaign, CompiledPlan, PostPlan
 from socialbot.spec.models import Post
 
 REDDIT_TITLE_MAX = 300
+
+
+class _DraftOptions(TypedDict, total=False):
+    """The platform options of a ``Draft``, gathered as its keyword arguments."""
+
+    reply_settings: str | None
+    title: str | None
+    subreddit: str | None
+    flair: str | None
+    url: str | None
+    suggested_sort: str | None
+    nsfw: bool
+    spoiler: bool
 
 
 def capabilities_for(platform: str) -> Capabilities:
@@ -74,19 +88,21 @@ def build_drafts(campaign: Campaign, post: Post, occ: Occurrence, platform: str)
     media = tuple(MediaItem(path=str((base / m.path).resolve()), alt_text=m.alt) for m in post.media_specs())
     drafts = []
     for i, text in enumerate(parts):
-        options: dict[str, object] = {}
+        options: _DraftOptions = {}
         if platform == "x":
             options["reply_settings"] = post.x.reply_settings
         if platform == "reddit" and i == 0:
             r = post.reddit
             options.update(
-                title=reddit_title(post, text, ctx),
-                subreddit=r.subreddit,
-                flair=r.flair,
-                url=r.url if r.kind == "link" else None,
-                suggested_sort=r.suggested_sort,
-                nsfw=r.nsfw,
-                spoiler=r.spoiler,
+                {
+                    "title": reddit_title(post, text, ctx),
+                    "subreddit": r.subreddit,
+                    "flair": r.flair,
+                    "url": r.url if r.kind == "link" else None,
+                    "suggested_sort": r.suggested_sort,
+                    "nsfw": r.nsfw,
+                    "spoiler": r.spoiler,
+                }
             )
         poll = (
             PollDraft(options=tuple(post.poll.options), duration_minutes=post.poll.minutes())

@@ -8,12 +8,12 @@ import re
 import types
 import typing
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from socialbot.errors import Problem
+from socialbot.spec import timezones
 from socialbot.spec.actions import compile_campaign
 from socialbot.spec.campaign import Campaign, LoadResult
 from socialbot.spec.checks import check_campaign
@@ -105,6 +105,9 @@ def load_file(file: Path) -> tuple[Campaign | None, list[Problem]]:
         for name in RESERVED_SECTIONS
         if getattr(spec, name) is not None
     )
+    zone_warning = timezones.warning(spec.campaign.timezone)
+    if zone_warning:
+        warnings = (located.problem(("campaign", "timezone"), zone_warning), *warnings)
     campaign = Campaign(spec=spec, file=file, digest=digest, located=located, warnings=warnings)
     campaign = replace(campaign, plan=compile_campaign(campaign))  # expanded and rendered once, here
     problems.extend(check_campaign(campaign))
@@ -204,13 +207,6 @@ def suggest(word: str, choices: typing.Iterable[str], *, cutoff: float = 70) -> 
     return match[0] if match else None
 
 
-@lru_cache(maxsize=1)
-def _timezones() -> tuple[str, ...]:
-    from zoneinfo import available_timezones
-
-    return tuple(sorted(available_timezones()))
-
-
 def _translate(exc: ValidationError, located: Located) -> list[Problem]:
     problems: list[Problem] = []
     seen_paths: set[tuple] = set()
@@ -261,8 +257,8 @@ def _message(err: dict, path: tuple) -> str:
     if msg.startswith("Value error, "):
         text = msg[len("Value error, ") :]
         if text.startswith("unknown timezone") and isinstance(value, str):
-            hint = suggest(value, _timezones(), cutoff=80)
-            return f"{text} — did you mean '{hint}'?" if hint else f"{text}; use an IANA name such as Europe/Madrid"
+            hint = timezones.suggestion(value)
+            return f"{text} — {hint}" if hint.startswith("did you mean") else f"{text}; {hint}"
         return text
     if kind == "literal_error" and isinstance(value, str):
         expected = msg.split("Input should be ", 1)[-1]

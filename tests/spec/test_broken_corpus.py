@@ -56,7 +56,7 @@ EXPECTED = {
     "tab_indentation.yaml": "tab character is used for indentation; YAML needs spaces",
     "text_and_thread.yaml": "give exactly one of 'text', 'variants' or 'thread' (found text, thread)",
     "timezone_typo.yaml": "unknown timezone 'Europe/Madird' — did you mean 'Europe/Madrid'?",
-    "timezone_unknown.yaml": "unknown timezone 'Mars/Olympus'; use an IANA name such as Europe/Madrid",
+    "timezone_unknown.yaml": "unknown timezone 'Mars/Olympus'; use an IANA city zone such as Europe/Madrid",
     "too_many_media_reddit.yaml": "2 media files; reddit allows at most 1",
     "too_many_thread_parts.yaml": "26 parts; x threads hold at most 25",
     "top_level_list.yaml": "a campaign file is a mapping with a 'campaign:' key, not a list",
