@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,7 +40,7 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment and .env, with CLI overrides (None means "not given")."""
-    given = {k: v for k, v in overrides.items() if v is not None}
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}  # pydantic validates them
     try:
         return Settings(**given)
     except ValidationError as exc:
@@ -59,3 +59,17 @@ def env_value(name: str) -> str | None:
 
         value = dotenv_values(".env").get(name)
     return value or None
+
+
+def env_file_warning(path: Path = Path(".env")) -> str | None:
+    """Why the .env file (which holds secrets) is unsafe to use as it is, or None when it is private."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & 0o077:
+        return (
+            f"{path} holds secrets but other users can read it (mode {mode & 0o777:o}); "
+            f"make it private: chmod 600 {path}"
+        )
+    return None

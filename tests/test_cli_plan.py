@@ -44,7 +44,7 @@ def test_plan_from_a_date_lists_local_times_and_notes():
 def test_plan_json_has_utc_and_local_times_for_every_action():
     result = invoke("plan", "campaigns/demo.yaml", "--from", "2026-12-01", "--days", "14", "--format", "json")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["actions"], "the demo plans actions in its first two weeks"
     for action in data["actions"]:
         assert action["due_utc"].endswith("+00:00")
@@ -59,7 +59,7 @@ def test_plan_json_has_utc_and_local_times_for_every_action():
 def test_plan_json_of_the_example_campaign_shows_reddit_titles_and_skips():
     result = invoke("plan", "campaigns/example-launch.yaml", "--from", "2027-03-15", "--days", "21", "--format", "json")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     titles = {a["title"] for a in data["actions"] if a["platform"] == "reddit" and a["item"] == "launch-announcement"}
     assert titles == {"Spring Launch: the new colours are here"}
     assert {e["platform"] for e in data["api_estimates"]} == {"x", "reddit"}
@@ -80,7 +80,7 @@ def test_plan_of_a_broken_file_exits_2(tmp_path):
 def test_schema_is_json_schema_with_campaign_and_posts():
     result = invoke("schema")
     assert result.exit_code == 0, result.output
-    schema = json.loads(result.output)
+    schema = json.loads(result.stdout)
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert {"campaign", "posts"} <= schema["properties"].keys()
     assert schema["required"] == ["campaign"]

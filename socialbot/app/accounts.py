@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from socialbot.app.compile import load_files
+from socialbot.app.credentials import CredentialGap, credential_gaps
 from socialbot.platforms.credentials import configured_profiles, reddit_credentials, x_credentials
 from socialbot.settings import Settings
 
@@ -48,6 +50,14 @@ def check_all(settings: Settings) -> list[AccountStatus]:
             AccountStatus("reddit", profile, result.ok, f"u/{result.username}" if result.ok else str(result.problem))
         )
     return out
+
+
+def campaign_gaps(settings: Settings) -> list[CredentialGap]:
+    """The campaigns in the campaigns directory that need account profiles not configured yet."""
+    if not settings.campaigns_dir.is_dir():
+        return []
+    loaded = load_files([settings.campaigns_dir])
+    return credential_gaps((c.id, c.spec.campaign.account, c.spec.campaign.platforms) for c in loaded.campaigns)
 
 
 def authorize_x(settings: Settings, *, profile: str, prompt: Callable[[str], str]) -> dict[str, str]:

@@ -62,6 +62,8 @@ def sync(
             ends_at=ends,
             x_max_posts_per_day=header.x.max_posts_per_day,
             x_max_reads_per_day=header.x.max_reads_per_day,
+            account=header.account,
+            platforms=tuple(header.platforms),
             now=now,
         )
         ctx.platforms.forget(header.id)  # the account, subreddits or hashtags may have changed

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from socialbot.app.context import Context
-from socialbot.app.publishing import RECONCILE_AFTER, move
+from socialbot.app.publishing import RECONCILE_AFTER, fmt_delta, move
 from socialbot.domain.ledger import Status, same_post
 from socialbot.domain.values import Published
 from socialbot.errors import ConfigError, PlatformError
@@ -64,16 +64,31 @@ def reconcile(ctx: Context, *, now: datetime) -> dict[str, int]:
     return counts
 
 
+def lateness(ctx: Context, key: str, *, now: datetime) -> timedelta | None:
+    """How late a missed entry would go out if it were sent now (None when it is not missed)."""
+    entry = ledger.get_entry(ctx.engine, key)
+    if entry is None or entry.status != Status.MISSED:
+        return None
+    return now - entry.due_at
+
+
 def resolve(
     ctx: Context, key: str, *, sent_as: str | None = None, retry: bool = False, drop: bool = False, now: datetime
 ) -> str:
-    """An operator settles an entry by hand: it went out as ``sent_as``, or ``retry`` it, or ``drop`` it."""
+    """An operator settles an entry by hand: it went out as ``sent_as``, or ``retry`` it, or ``drop`` it.
+
+    A missed entry may be retried: its catch-up window is widened so it goes out now, late (the CLI
+    shows how late and asks first).
+    """
     entry = ledger.get_entry(ctx.engine, key)
     if entry is None:
         raise ConfigError(f"no ledger entry '{key}'; `socialbot status` lists the keys that need attention")
     open_states = [Status.UNCONFIRMED, Status.FAILED, Status.PLANNED]
+    if retry:
+        open_states.append(Status.MISSED)
     if entry.status not in open_states:
-        raise ConfigError(f"'{key}' is {entry.status}; only unconfirmed, failed or planned entries can be resolved")
+        allowed = "unconfirmed, failed or planned entries (and missed ones with --retry)"
+        raise ConfigError(f"'{key}' is {entry.status}; only {allowed} can be resolved")
     if sent_as:
         if known_remote_ids(ctx.engine, platform=entry.platform, remote_ids=[sent_as]):
             raise ConfigError(f"{sent_as} is already recorded as another publication")
@@ -82,6 +97,10 @@ def resolve(
         )
         return f"{key}: recorded as sent ({sent_as})"
     if retry:
+        late = now - entry.due_at
+        widened = {}
+        if entry.status == Status.MISSED or late > entry.catch_up_within:
+            widened = {"catch_up_seconds": int(late.total_seconds()) + int(entry.catch_up_within.total_seconds())}
         ledger.transition(
             ctx.engine,
             key,
@@ -89,9 +108,13 @@ def resolve(
             to=Status.PLANNED,
             now=now,
             not_before=None,
-            last_error="queued again by hand",
+            last_error="queued again by hand" + (f" ({fmt_delta(late)} late)" if widened else ""),
+            **widened,
         )
-        return f"{key}: queued again (it is still missed if it is past its catch_up_within)"
+        ctx.wake(f"publish:{entry.campaign_id}", now)
+        if widened:
+            return f"{key}: queued again; it goes out at the next run, {fmt_delta(late)} after its time"
+        return f"{key}: queued again"
     if drop:
         ledger.transition(ctx.engine, key, frm=open_states, to=Status.FAILED, now=now, last_error="dropped by hand")
         return f"{key}: dropped (marked failed)"

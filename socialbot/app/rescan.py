@@ -57,6 +57,9 @@ class CampaignWatcher:
                 log.warning("keeping the last valid version of campaign %s until %s is fixed", cid, file)
         waiting = self._campaigns_of_invalid_files(ctx, bad_files - {str(c.file) for c in keep.values()})
         changed = [c for c in keep.values() if self._digests.get(c.id) != c.digest]
+        for c in changed:  # said once per version of the file, not at every rescan
+            for warning in c.warnings:
+                log.warning("campaign file warning: %s", warning)
         gone = [cid for cid in ctx.campaigns if cid not in keep]
         summaries = sync(ctx, changed, now=now, active=[*keep, *waiting])
         for c in keep.values():

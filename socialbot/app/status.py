@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from socialbot.app.context import Context
+from socialbot.app.credentials import credential_gaps
 from socialbot.domain.ledger import Status
 from socialbot.domain.values import CallKind
 from socialbot.storage import ledger
-from socialbot.storage.campaigns import campaign_records
+from socialbot.storage.campaigns import CampaignRecord, campaign_records
 from socialbot.storage.db import sqlite_file
 from socialbot.storage.locks import lock_holder
 from socialbot.storage.reporting import last_collections
@@ -24,6 +25,29 @@ class EntryNote:
     status: str
     reason: str | None
     until: str | None = None  # parked entries: not before this time (UTC ISO)
+    next_step: str = ""  # what the manager can do about it
+
+
+def next_step(status: str, key: str, reason: str | None) -> str:
+    """The next step for one entry `status` lists, in the manager's terms."""
+    why = (reason or "").lower()
+    if status == Status.UNCONFIRMED:
+        return (
+            "the daemon checks the account's own posts for it; if it stays unconfirmed, look at the account and "
+            f"run `socialbot resolve {key} --sent REMOTE_ID` (it went out) or `--retry` (it did not)"
+        )
+    if status == Status.FAILED:
+        return (
+            "read the reason above; fix the post in the campaign file (a changed text is planned anew) "
+            f"or `socialbot resolve {key} --retry` to try the same text again"
+        )
+    if status == Status.MISSED:
+        return (
+            f"`socialbot resolve {key} --retry` sends it now, late (it asks first); or give it a new time in the file"
+        )
+    if any(w in why for w in ("credential", "not configured", "rejected the credentials", "auth", "forbid")):
+        return "fix the account: `socialbot doctor` names the variable to set; it is retried every 15 minutes"
+    return "nothing to do: it goes out when the wait ends"
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,7 @@ class CampaignStatus:
     last_collection: dict[str, str]
     api_calls_today: dict[str, int]
     budget: BudgetUse | None
+    credentials: str | None = None  # what is not configured for this campaign's account, if anything
 
 
 @dataclass(frozen=True)
@@ -116,10 +141,18 @@ def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> St
                     {"key": u.key, "platform": u.platform, "due_local": u.local_time, "due_utc": u.due_at.isoformat()}
                     for u in ledger.upcoming(ctx.engine, campaign_id=c.id, limit=5)
                 ],
-                problems=[EntryNote(e.key, e.status.value, e.last_error) for e in problems if e.campaign_id == c.id],
+                problems=[
+                    EntryNote(e.key, e.status.value, e.last_error, next_step=next_step(e.status, e.key, e.last_error))
+                    for e in problems
+                    if e.campaign_id == c.id
+                ],
                 parked=[
                     EntryNote(
-                        e.key, e.status.value, e.last_error, until=e.not_before.isoformat() if e.not_before else None
+                        e.key,
+                        e.status.value,
+                        e.last_error,
+                        until=e.not_before.isoformat() if e.not_before else None,
+                        next_step=next_step(e.status, e.key, e.last_error),
                     )
                     for e in parked
                     if e.campaign_id == c.id
@@ -132,6 +165,7 @@ def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> St
                 last_collection={p: t.isoformat() for cid, p, t in collections if cid == c.id},
                 api_calls_today={f"{u.platform} {u.endpoint}": u.calls for u in mine},
                 budget=budget,
+                credentials=_credentials(c) if c.active else None,
             )
         )
     return StatusReport(
@@ -139,3 +173,8 @@ def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> St
         daemon={"holder": holder.holder, "heartbeat": holder.heartbeat_at.isoformat()} if holder else None,
         campaigns=out,
     )
+
+
+def _credentials(c: CampaignRecord) -> str | None:
+    gaps = credential_gaps([(c.id, c.account or "default", c.platforms)]) if c.account else []
+    return str(gaps[0]) if gaps else None

@@ -12,23 +12,33 @@ from socialbot.cli.options import handle_errors, settings
 @click.command()
 @handle_errors
 def doctor() -> None:
-    """Check every configured X and Reddit account, without printing secrets.
+    """Check every configured X and Reddit account, and that every campaign has the accounts it needs.
+
+    Secrets are never printed. Exit status 1 when an account fails its check or a campaign in the
+    campaigns directory needs an account profile that is not configured.
 
     \b
     Example:
       socialbot doctor
     """
-    from socialbot.app.accounts import check_all
+    from socialbot.app.accounts import campaign_gaps, check_all
+    from socialbot.settings import env_file_warning
 
-    results = check_all(settings())
-    if not results:
+    config = settings()
+    results = check_all(config)
+    gaps = campaign_gaps(config)
+    unsafe = env_file_warning()
+    bad = len(gaps) + bool(unsafe)
+    if unsafe:
+        click.echo(f"FAIL {unsafe}")
+    if not results and not gaps:
         click.echo("no X or Reddit accounts configured (see .env.example); the sandbox needs none")
-        return
-    bad = 0
     for r in results:
         mark = "ok " if r.ok else "FAIL"
         bad += not r.ok
         click.echo(f"{mark} {r.platform} profile '{r.profile}': {r.detail}")
+    for gap in gaps:
+        click.echo(f"FAIL {gap}")
     if bad:
         sys.exit(1)
 

@@ -5,10 +5,21 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from socialbot.cli.options import EXIT_BAD_INPUT, console, format_option, handle_errors, print_problems, settings
+
+
+def credential_warnings(campaigns: list[Any]) -> list[str]:
+    """Campaigns whose account profile is not configured: said now, not when a post is due."""
+    from socialbot.app.credentials import credential_gaps
+
+    return [
+        str(gap)
+        for gap in credential_gaps((c.id, c.spec.campaign.account, c.spec.campaign.platforms) for c in campaigns)
+    ]
 
 
 @click.command()
@@ -27,7 +38,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     from socialbot.app.compile import load_files
 
     result = load_files(list(paths) or [settings().campaigns_dir])
-    print_problems(result.problems, warnings=result.warnings)
+    print_problems(result.problems, warnings=[*result.warnings, *credential_warnings(result.campaigns)])
     if result.problems:
         sys.exit(EXIT_BAD_INPUT)
     for c in result.campaigns:
@@ -72,7 +83,7 @@ def plan(paths: tuple[Path, ...], days: int, start: str | None, fmt: str) -> Non
         click.echo(render_plan_json(view))
     else:
         render_plan_table(view, console())
-    print_problems(view.problems, warnings=view.warnings)
+    print_problems(view.problems, warnings=[*view.warnings, *credential_warnings(loaded.campaigns)])
     if view.problems:
         sys.exit(EXIT_BAD_INPUT)
 

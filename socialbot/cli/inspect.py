@@ -111,16 +111,20 @@ def report(campaign: str, fmt: str, output: Path | None, database_url: str | Non
 @click.command()
 @click.argument("key")
 @click.option("--sent", "sent_as", metavar="REMOTE_ID", help="It did go out: record the post or comment id you found.")
-@click.option("--retry", is_flag=True, help="It did not go out: queue it again (the catch-up window still applies).")
+@click.option(
+    "--retry", is_flag=True, help="It did not go out: queue it again (a missed post goes out late, after you confirm)."
+)
 @click.option("--drop", is_flag=True, help="Give up on it: mark it failed.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before sending a missed post late.")
 @database_option
 @handle_errors
-def resolve(key: str, sent_as: str | None, retry: bool, drop: bool, database_url: str | None) -> None:
+def resolve(key: str, sent_as: str | None, retry: bool, drop: bool, yes: bool, database_url: str | None) -> None:
     """Settle an unconfirmed or failed post by hand, after checking the account yourself.
 
     The daemon reconciles unconfirmed posts against the account's own recent posts on its own;
     use this when it cannot (the post is older than the platform shows, or you deleted it).
-    KEY is the ledger key that `socialbot status` prints.
+    A missed post can be retried too: it then goes out late, at the next run (you are asked
+    first, with how late it will be). KEY is the ledger key that `socialbot status` prints.
 
     \b
     Examples:
@@ -131,8 +135,17 @@ def resolve(key: str, sent_as: str | None, retry: bool, drop: bool, database_url
 
     if sum(bool(x) for x in (sent_as, retry, drop)) != 1:
         raise click.UsageError("give exactly one of --sent REMOTE_ID, --retry or --drop")
+    from socialbot.app.publishing import fmt_delta
+    from socialbot.app.reconciliation import lateness
+
     app = App(settings(database_url=database_url), clock=injected_clock())
     try:
+        late = lateness(app, key, now=app.clock()) if retry else None
+        if late is not None and not yes:
+            click.confirm(
+                f"{key} was missed; sent now it goes out {fmt_delta(late)} after its time. Send it late?",
+                abort=True,
+            )
         click.echo(app.resolve(key, sent_as=sent_as, retry=retry, drop=drop, now=app.clock()))
     finally:
         app.close()

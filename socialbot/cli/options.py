@@ -13,6 +13,7 @@ import click
 from socialbot.errors import CampaignError, Problem, SocialbotError
 
 EXIT_BAD_INPUT = 2
+_warned_env = False  # the .env permission warning is printed once per command
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +58,7 @@ def handle_errors(func: F) -> F:
     return cast(F, wrapper)
 
 
-def print_problems(problems: Iterable[Problem], *, warnings: Iterable[Problem] = ()) -> None:
+def print_problems(problems: Iterable[Problem], *, warnings: Iterable[Problem | str] = ()) -> None:
     problems = list(problems)
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
@@ -88,8 +89,13 @@ def injected_clock() -> Any:
 
 def settings(**overrides: Any) -> Any:
     """Settings with CLI overrides; a bare path given as --db means a SQLite file."""
-    from socialbot.settings import load_settings
+    from socialbot.settings import env_file_warning, load_settings
 
+    global _warned_env
+    warning = env_file_warning()
+    if warning and not _warned_env:
+        _warned_env = True
+        click.echo(f"warning: {warning}", err=True)
     url = overrides.pop("database_url", None)
     if url and "://" not in url:
         url = f"sqlite:///{url}"

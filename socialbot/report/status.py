@@ -30,10 +30,14 @@ def render_status(report: StatusReport, *, fmt: str, console: Console) -> None:
         )
         for n in c.next:
             console.print(f"  next: {n['due_local']}  {n['platform']}  {escape(n['key'])}")
+        if c.credentials:
+            console.print(f"  [red]credentials[/red]: {escape(c.credentials)}")
         for p in c.problems:
             console.print(f"  [red]{p.status}[/red]: {escape(p.key)} — {escape(p.reason or '')}")
+            console.print(f"    next: {escape(p.next_step)}")
         for p in c.parked:
             console.print(f"  parked until {p.until}: {escape(p.key)} — {escape(p.reason or '')}")
+            console.print(f"    next: {escape(p.next_step)}")
         for j in c.parked_jobs:
             console.print(f"  job {escape(j['job'] or '')} parked until {j['until']} — {escape(j['reason'] or '')}")
         for platform, when in c.last_collection.items():

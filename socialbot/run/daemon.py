@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType
 
 from socialbot.app import App
+from socialbot.app.credentials import credential_gaps
 from socialbot.app.rescan import CampaignWatcher
 from socialbot.errors import LockLost, StartupInterrupted
 from socialbot.run import jobs
@@ -26,7 +27,7 @@ from socialbot.run.guard import run_guarded
 from socialbot.run.jobs import HEARTBEAT_EVERY, Job
 from socialbot.run.lease import Lease
 from socialbot.run.scheduler import Scheduler
-from socialbot.settings import Settings
+from socialbot.settings import Settings, env_file_warning
 from socialbot.storage.db import file_identity
 from socialbot.storage.locks import DatabaseLock
 
@@ -112,6 +113,10 @@ class Daemon:
             log.warning("took over the lock from a daemon that stopped without releasing it")
         self._interrupted("reading the campaigns")
         self.load_and_sync(now=now)
+        if not self.app.sandbox:
+            uses = [(c.id, c.spec.campaign.account, c.spec.campaign.platforms) for c in self.app.campaigns.values()]
+            for gap in credential_gaps(uses):
+                log.error("%s; its posts wait (parked) until it is", gap)
         recovered = self.app.recover_in_flight(now=now)
         if recovered:
             log.warning("%d action(s) were in flight when the last run stopped; reconciling them", recovered)
@@ -221,6 +226,9 @@ def run(
     app: App | None = None,
 ) -> dict[str, int] | None:
     """The daemon in the foreground (``once``: one pass and exit). ``app`` lets tests pass a clock."""
+    unsafe = env_file_warning()
+    if unsafe:
+        log.warning("%s", unsafe)
     daemon = Daemon(settings, sandbox=sandbox, paths=paths, app=app)
     if threading.current_thread() is threading.main_thread():
         daemon.install_signal_handlers()  # before start-up: a SIGTERM while migrating stops cleanly too

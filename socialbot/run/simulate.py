@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from socialbot.app import App
-from socialbot.app.compile import utc_window
+from socialbot.app.compile import load_files, utc_window
 from socialbot.domain.clock import VirtualClock
 from socialbot.errors import CampaignError
 from socialbot.run import jobs
 from socialbot.run.guard import run_guarded
 from socialbot.run.jobs import Job
 from socialbot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -45,8 +48,10 @@ def simulate(
     progress: Callable[[datetime, SimulationResult], None] | None = None,
 ) -> tuple[App, SimulationResult]:
     """Run every campaign in ``paths`` on sandboxes; returns the app (for reporting) and a summary."""
-    loaded = App(settings, sandbox=True).load(paths)
+    loaded = load_files(paths)
     loaded.raise_for_problems()
+    for warning in loaded.warnings:
+        log.warning("campaign file warning: %s", warning)
     if not loaded.campaigns:
         raise CampaignError([])
     windows = [utc_window(c) for c in loaded.campaigns]

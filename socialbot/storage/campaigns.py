@@ -31,6 +31,8 @@ class CampaignRecord:
     updated_at: datetime
     x_max_posts_per_day: int | None = None
     x_max_reads_per_day: int | None = None
+    account: str | None = None
+    platforms: tuple[str, ...] = ()
 
 
 def _record(row: CampaignRow) -> CampaignRecord:
@@ -46,6 +48,8 @@ def _record(row: CampaignRow) -> CampaignRecord:
         row.updated_at,
         row.x_max_posts_per_day,
         row.x_max_reads_per_day,
+        row.account,
+        tuple(p for p in (row.platforms or "").split(",") if p),
     )
 
 
@@ -61,6 +65,8 @@ def upsert_campaign(
     ends_at: datetime,
     x_max_posts_per_day: int | None = None,
     x_max_reads_per_day: int | None = None,
+    account: str | None = None,
+    platforms: tuple[str, ...] = (),
     now: datetime,
 ) -> None:
     with session_scope(engine) as s:
@@ -79,6 +85,7 @@ def upsert_campaign(
         row.name, row.timezone, row.file_path, row.digest = name, timezone, file_path, digest
         row.starts_at, row.ends_at, row.active, row.updated_at = starts_at, ends_at, True, now
         row.x_max_posts_per_day, row.x_max_reads_per_day = x_max_posts_per_day, x_max_reads_per_day
+        row.account, row.platforms = account, ",".join(platforms)
         s.add(row)
 
 

@@ -55,6 +55,8 @@ class CampaignRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_ts(nullable=False))
     x_max_posts_per_day: int | None = None  # the campaign's daily X budgets, recorded at sync for `status`
     x_max_reads_per_day: int | None = None
+    account: str | None = Field(default=None, max_length=32)  # credentials profile, recorded for `status`
+    platforms: str | None = Field(default=None, max_length=100)  # comma-separated
 
 
 class LedgerRow(SQLModel, table=True):

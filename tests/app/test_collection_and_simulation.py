@@ -135,7 +135,7 @@ def test_simulate_cli_prints_a_report_and_never_touches_the_live_db(tmp_path, ca
     assert result.exit_code == 0, result.output
     import json
 
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["simulation"]["sent"] == 5
     assert data["reports"][0]["publications"] == 5
     assert data["reports"][0]["interactions_total"] > 0
@@ -143,7 +143,7 @@ def test_simulate_cli_prints_a_report_and_never_touches_the_live_db(tmp_path, ca
     refused = runner.invoke(main, ["simulate", str(path), "--db", "socialbot.db"])
     assert refused.exit_code == 2 and "live database" in refused.output
     again = runner.invoke(main, ["simulate", str(path), "--db", "rehearsal.db", "--format", "json", "--seed", "42"])
-    assert json.loads(again.output)["reports"][0]["interactions_total"] == data["reports"][0]["interactions_total"]
+    assert json.loads(again.stdout)["reports"][0]["interactions_total"] == data["reports"][0]["interactions_total"]
 
 
 def test_status_and_report_commands(settings, clock, campaigns_dir, monkeypatch, tmp_path):

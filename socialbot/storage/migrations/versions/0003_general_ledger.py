@@ -1,6 +1,7 @@
 """The general ledger: every row gets an origin and a kind; thread parent and reply target become columns.
 
-Campaigns also record their daily X budgets, so `status` reads them without parsing campaign files.
+Campaigns also record their daily X budgets, account profile and platforms, so `status` reads them
+without parsing campaign files.
 
 Existing rows all came from campaign files: origin ``schedule``; kind ``thread_part`` for parts after
 the first, ``poll`` for a first part carrying a poll, ``post`` otherwise; the parent of part N is the
@@ -26,6 +27,8 @@ def upgrade() -> None:
     with op.batch_alter_table("campaigns") as batch:
         batch.add_column(sa.Column("x_max_posts_per_day", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("x_max_reads_per_day", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("account", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
+        batch.add_column(sa.Column("platforms", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True))
     with op.batch_alter_table("ledger") as batch:
         batch.add_column(
             sa.Column("origin", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default="schedule")
@@ -75,5 +78,7 @@ def downgrade() -> None:
         batch.drop_column("kind")
         batch.drop_column("origin")
     with op.batch_alter_table("campaigns") as batch:
+        batch.drop_column("platforms")
+        batch.drop_column("account")
         batch.drop_column("x_max_reads_per_day")
         batch.drop_column("x_max_posts_per_day")
