@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     sandbox_seed: int = Field(42, description="Seed of the sandbox platform's simulated audience.")
     sandbox_failure_rate: float = Field(0.0, ge=0.0, le=0.9, description="Share of sandbox calls that fail.")
     rescan_seconds: int = Field(30, ge=1, description="How often the daemon re-reads the campaigns directory.")
+    lock_stale_seconds: int = Field(
+        90, ge=3, description="Seconds without a heartbeat after which another daemon may take over the lock."
+    )
     collect_grace_days: int = Field(7, ge=0, description="Days after a campaign ends during which collection goes on.")
     x_api_url: str = Field("https://api.twitter.com", description="Base URL of the X API (a proxy or stand-in).")
     x_upload_url: str = Field("https://upload.twitter.com", description="Base URL of X media upload.")

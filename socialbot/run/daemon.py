@@ -24,7 +24,7 @@ from socialbot.app.rescan import CampaignWatcher
 from socialbot.errors import LockLost, StartupInterrupted
 from socialbot.run import jobs
 from socialbot.run.guard import run_guarded
-from socialbot.run.jobs import HEARTBEAT_EVERY, Job
+from socialbot.run.jobs import Job
 from socialbot.run.lease import Lease
 from socialbot.run.scheduler import Scheduler
 from socialbot.settings import Settings, env_file_warning
@@ -45,7 +45,11 @@ class Daemon:
         self.settings = settings
         self.app = app or App(settings, sandbox=sandbox)
         self.watcher = CampaignWatcher(paths=paths or [settings.campaigns_dir])
-        self.lock = DatabaseLock(self.app.engine, holder=f"{socket.gethostname()}:{os.getpid()}")
+        self.lock = DatabaseLock(
+            self.app.engine,
+            holder=f"{socket.gethostname()}:{os.getpid()}",
+            stale_after=timedelta(seconds=settings.lock_stale_seconds),
+        )
         self.lease: Lease | None = None  # taken at start, once the database file exists
         self.stop_event = threading.Event()
         self.rescan_event = threading.Event()
@@ -138,7 +142,7 @@ class Daemon:
             keeper.join()
 
     def _keep_lock_alive(self, done: threading.Event) -> None:
-        wait = HEARTBEAT_EVERY
+        wait = self._lease().renew_every
         while not done.wait(wait.total_seconds()):
             now = self.app.clock()
             next_at = jobs.heartbeat(self.app, now, lease=self._lease(), lost=self.stop_event.set)
@@ -180,7 +184,7 @@ class Daemon:
             if job.name == "rescan":
                 self.scheduler.add(job, at=now + timedelta(seconds=self.settings.rescan_seconds))
             elif job.name == "heartbeat":
-                self.scheduler.add(job, at=now + HEARTBEAT_EVERY)
+                self.scheduler.add(job, at=now + self._lease().renew_every)
             else:
                 self.scheduler.add(job, at=now)
         self.scheduler.start()

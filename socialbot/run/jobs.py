@@ -23,8 +23,6 @@ from socialbot.storage.ledger import next_wake
 log = logging.getLogger(__name__)
 
 RECONCILE_EVERY = timedelta(seconds=60)
-HEARTBEAT_EVERY = timedelta(seconds=20)
-HEARTBEAT_RETRY = timedelta(seconds=5)  # a failed renewal is tried again this soon (its own retry, not the guard's)
 IDLE_RECHECK = timedelta(minutes=5)
 
 JobFunc = Callable[[App, datetime], datetime | None]
@@ -89,13 +87,13 @@ def rescan(app: App, now: datetime, *, watcher: CampaignWatcher) -> datetime:
 
 
 def heartbeat(app: App, now: datetime, *, lease: Lease, lost: Callable[[], None]) -> datetime | None:
-    """Renew the daemon's lease; a failed renewal is retried in seconds; a lease that ended stops the daemon."""
+    """Renew the daemon's lease (every 20 s); a failed renewal is retried in 5 s; a lease that ended stops the daemon."""
     if lease.renew(now=now):
-        return now + HEARTBEAT_EVERY
+        return now + lease.renew_every
     if not lease.held():
         lost()
         return None
-    return now + HEARTBEAT_RETRY
+    return now + lease.retry_every
 
 
 def campaign_jobs(app: App, campaign_id: str, *, idle: timedelta | None = IDLE_RECHECK) -> list[Job]:

@@ -20,6 +20,8 @@ from socialbot.storage.locks import DatabaseLock
 log = logging.getLogger(__name__)
 
 MARGIN = timedelta(seconds=30)
+RENEW_EVERY = timedelta(seconds=20)
+RETRY_EVERY = timedelta(seconds=5)
 
 
 class Lease:
@@ -34,8 +36,10 @@ class Lease:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.lock = lock
-        margin = min(margin, lock.stale_after / 3)  # a short lock (in tests) keeps a proportional margin
+        margin = min(margin, lock.stale_after / 3)  # a short lock (tests, soak) keeps proportional margins
         self.valid_for = (lock.stale_after - margin).total_seconds()
+        self.renew_every = min(RENEW_EVERY, lock.stale_after / 6)  # several tries before the lease can run out
+        self.retry_every = min(RETRY_EVERY, self.renew_every / 2)
         self._identity = identity
         self._opened = identity()  # the database file as it was when the daemon opened it
         self._monotonic = monotonic
