@@ -32,22 +32,25 @@ def check_all(settings: Settings) -> list[AccountStatus]:
         result = check_account(creds, api_url=settings.x_api_url)
         out.append(AccountStatus("x", profile, result.ok, f"@{result.username}" if result.ok else str(result.problem)))
     for profile in configured_profiles("reddit"):
-        creds = reddit_credentials(profile)
-        if creds.missing():
-            out.append(AccountStatus("reddit", profile, False, f"missing {', '.join(creds.missing())}"))
+        reddit_creds = reddit_credentials(profile)
+        if reddit_creds.missing():
+            out.append(AccountStatus("reddit", profile, False, f"missing {', '.join(reddit_creds.missing())}"))
             continue
         from socialbot import __version__
-        from socialbot.platforms.reddit import build_user_agent, check_account
+        from socialbot.platforms.reddit import build_user_agent
+        from socialbot.platforms.reddit import check_account as check_reddit_account
 
-        result = check_account(
-            creds,
+        checked = check_reddit_account(
+            reddit_creds,
             oauth_url=settings.reddit_oauth_url,
             reddit_url=settings.reddit_url,
             user_agent=settings.reddit_user_agent
-            or build_user_agent(username=creds.username or profile, version=__version__),
+            or build_user_agent(username=reddit_creds.username or profile, version=__version__),
         )
         out.append(
-            AccountStatus("reddit", profile, result.ok, f"u/{result.username}" if result.ok else str(result.problem))
+            AccountStatus(
+                "reddit", profile, checked.ok, f"u/{checked.username}" if checked.ok else str(checked.problem)
+            )
         )
     return out
 

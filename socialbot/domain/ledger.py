@@ -172,9 +172,9 @@ def decide(*, due_at: datetime, not_before: datetime | None, catch_up_within: ti
 
 def retry_delay(attempts: int, *, base: float = 30.0, cap: float = 900.0) -> timedelta:
     """Backoff before the next try of a transient failure (exponential, capped); see tenacity use in app."""
-    from tenacity import RetryCallState, wait_exponential
+    from tenacity import RetryCallState, Retrying, wait_exponential
 
-    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state = RetryCallState(retry_object=Retrying(), fn=None, args=(), kwargs={})  # only attempt_number is read
     state.attempt_number = max(1, attempts)
     return timedelta(seconds=wait_exponential(multiplier=base, max=cap)(state))
 

@@ -43,5 +43,5 @@ def overall_rate(items: list[Engagement]) -> tuple[float | None, str]:
     with_impressions = [e for e in items if e.impressions]
     if not with_impressions:
         return None, NO_RATE
-    impressions = sum(e.impressions or 0 for e in with_impressions)  # all set (filtered above); `or 0` is for the types
+    impressions = sum(e.impressions or 0 for e in with_impressions)  # all set (filtered above); `or 0` narrows the type
     return sum(e.total for e in with_impressions) / impressions, RATE_BY_IMPRESSIONS

@@ -129,6 +129,7 @@ def _wall_times(rule: Rule, *, window_start: datetime, window_end: datetime) -> 
 
 def _elapsed_times(rule: Rule, tz: ZoneInfo, *, window_start: datetime, window_end: datetime) -> list[datetime]:
     """For sub-day ``every``: elapsed-time steps, returned as naive local wall-clock times."""
+    assert rule.every is not None  # expand() calls this only for a sub-day ``every``
     start = localize(rule.starting or window_start, tz).astimezone(UTC)
     end_local = min(window_end, rule.until) if rule.until else window_end
     end = localize(end_local, tz).astimezone(UTC)
@@ -138,7 +139,7 @@ def _elapsed_times(rule: Rule, tz: ZoneInfo, *, window_start: datetime, window_e
         out.append(current.astimezone(tz).replace(tzinfo=None))  # keeps fold: see localize()
         if rule.count and len(out) >= rule.count:
             break
-        current += rule.every  # type: ignore[operator]
+        current += rule.every
     return out
 
 

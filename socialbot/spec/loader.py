@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from socialbot.errors import Problem
 from socialbot.spec import timezones
@@ -86,7 +87,8 @@ def load_file(file: Path) -> tuple[Campaign | None, list[Problem]]:
     if located is None:
         return None, problems
     if not isinstance(located.data, dict):
-        kind = {list: "a list", str: "a single value"}.get(type(located.data), type(located.data).__name__)
+        kinds: dict[type, str] = {list: "a list", str: "a single value"}
+        kind = kinds.get(type(located.data), type(located.data).__name__)
         return None, [
             *problems,
             located.problem((), f"a campaign file is a mapping with a 'campaign:' key, not {kind}"),
@@ -162,14 +164,15 @@ def _data_path(data: object, loc: tuple, *, missing: bool) -> tuple:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
             path.append(part)
             node = node[part]
         elif missing and isinstance(node, dict) and isinstance(part, str) and part == loc[-1]:
             path.append(part)
             break
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
     return tuple(path)
 
 
@@ -241,7 +244,7 @@ def _misspelt_keys(errors: list, located: Located) -> set[tuple]:
     return found
 
 
-def _message(err: dict, path: tuple) -> str:
+def _message(err: ErrorDetails, path: tuple) -> str:
     kind, msg, value = err["type"], err["msg"], err.get("input")
     key = path[-1] if path else ""
     if kind == "extra_forbidden":

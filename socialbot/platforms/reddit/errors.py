@@ -22,7 +22,7 @@ from socialbot.platforms.credentials import RedditCredentials, credential_var
 _WAIT_RE = re.compile(r"(\d+)\s*(milliseconds?|seconds?|minutes?|hours?)", re.IGNORECASE)
 
 
-def parse_ratelimit_message(message: str, *, default: float = 600.0) -> float:
+def parse_ratelimit_message(message: str | None, *, default: float = 600.0) -> float:
     """Seconds to wait from a RATELIMIT text such as "Take a break for 5 minutes before trying again."."""
     found = _WAIT_RE.search(message or "")
     if not found:

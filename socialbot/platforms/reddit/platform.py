@@ -76,6 +76,7 @@ class RedditPlatform:
 
     def _praw_settings(self, oauth_url: str, reddit_url: str, short_url: str, user_agent: str, timeout: float) -> dict:
         c = self.credentials
+        assert c.client_id is not None  # __init__ refused credentials with anything missing()
         settings: dict[str, Any] = {
             "client_id": c.client_id.get_secret_value(),
             "client_secret": c.client_secret.get_secret_value() if c.client_secret else None,
@@ -97,6 +98,7 @@ class RedditPlatform:
         if c.refresh_token is not None:
             settings["refresh_token"] = c.refresh_token.get_secret_value()
         else:
+            assert c.password is not None  # required without a refresh token (see missing())
             settings.update(username=c.username, password=c.password.get_secret_value())
         return settings
 

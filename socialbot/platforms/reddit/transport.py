@@ -49,7 +49,11 @@ class Transport(prawcore.Requestor):
         super().__init__(**kwargs)
         self.budget, self.usage, self.clock, self.credentials = budget, usage, clock, credentials
 
-    def request(self, method: str, url: str, *args: Any, timeout: float | None = None, **kwargs: Any):
+    def request(self, *args: Any, timeout: float | None = None, **kwargs: Any) -> requests.Response:
+        """``request(method, url, **options)``, as prawcore calls it; the timeout is always ``self.timeout``."""
+        method: str
+        url: str
+        method, url = args  # the base class's signature; prawcore passes exactly these two positionally
         endpoint = endpoint_of(method, url)
         path = endpoint.split(" ", 1)[1]
         p = self
@@ -57,7 +61,7 @@ class Transport(prawcore.Requestor):
         p.budget.check(path)
         p.usage.count(endpoint)
         try:
-            response = self._http.request(method, url, *args, timeout=self.timeout, **kwargs)
+            response = self._http.request(method, url, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
             never_sent = isinstance(exc, requests.ConnectTimeout) or "NewConnectionError" in repr(exc)
             if method.upper() == "POST" and path in _SIDE_EFFECTS and not never_sent:

@@ -97,7 +97,7 @@ class XClient:
         token: str | None = None
         seen: set[str] = set()
         while True:
-            page = self.call(action, method, **params, **({token_param: token} if token else {}))
+            page = self.call(action, method, write=False, **params, **({token_param: token} if token else {}))
             yield page
             token = (page.get("meta") or {}).get("next_token")
             if not token:
