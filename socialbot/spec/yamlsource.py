@@ -148,7 +148,7 @@ class _Builder:
             return node.value  # dates and times are parsed by the spec, with the campaign's timezone
         try:
             value = self._constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        except (yaml.YAMLError, ValueError, OverflowError, KeyError, IndexError, TypeError) as exc:
             self.problems.append(self.located.problem(path, f"cannot read this value ({exc}); quote it as text"))
             return None
         if isinstance(value, str) and _SURROGATE.search(value):

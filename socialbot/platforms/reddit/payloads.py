@@ -7,21 +7,36 @@ from datetime import UTC, datetime
 from typing import Any
 
 from socialbot.domain.values import PollOptionResult, PollResult
+from socialbot.errors import PlatformError, TransientPlatformError
 
 FULLNAME_RE = re.compile(r"^t[13]_[0-9a-z]+$")
 
 
 def data_of(obj: Any) -> dict[str, Any]:
     """The attributes praw already holds for ``obj``, never triggering a lazy fetch."""
-    return obj if isinstance(obj, dict) else vars(obj)
+    if isinstance(obj, dict):
+        return obj
+    try:
+        return vars(obj)
+    except TypeError:  # a list, a string, a number: not a thing
+        raise TransientPlatformError(f"Reddit answered with an unreadable thing: {str(obj)[:80]}") from None
 
 
 def from_epoch(epoch: float | None) -> datetime | None:
-    return datetime.fromtimestamp(float(epoch), UTC) if epoch is not None else None
+    """A Reddit epoch (seconds, a number); anything else, or out of range, is as if missing."""
+    if isinstance(epoch, bool) or not isinstance(epoch, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(float(epoch), UTC)
+    except (ValueError, OverflowError, OSError):  # nan, ±inf, past year 9999
+        return None
 
 
 def id36(fullname_or_id: str) -> int:
-    return int(fullname_or_id.rsplit("_", 1)[-1], 36)
+    try:
+        return int(fullname_or_id.rsplit("_", 1)[-1], 36)
+    except (AttributeError, ValueError):
+        raise TransientPlatformError(f"Reddit answered with an unreadable id: {str(fullname_or_id)[:40]!r}") from None
 
 
 def to_fullname(remote_id: str, *, default_kind: str = "t3") -> str:
@@ -38,16 +53,32 @@ def poll_result(poll_data: Any, *, now: datetime) -> PollResult | None:
     if poll_data is None:
         return None
     d = data_of(poll_data)
+    listed = d.get("options")
+    given = [_readable(o) for o in listed] if isinstance(listed, list | tuple) else []
     options = tuple(
-        PollOptionResult(label=str(data_of(o).get("text")), votes=int(data_of(o).get("vote_count") or 0))
-        for o in d.get("options") or ()
+        PollOptionResult(label=str(o.get("text")), votes=_count(o.get("vote_count")) or 0)
+        for o in given
+        if o is not None
     )
     end_ms = d.get("voting_end_timestamp")
-    closes_at = from_epoch(end_ms / 1000) if end_ms else None
-    total = d.get("total_vote_count")
+    number = isinstance(end_ms, int | float) and not isinstance(end_ms, bool)
+    closes_at = from_epoch(end_ms / 1000) if number and end_ms else None
+    total = _count(d.get("total_vote_count"))
     return PollResult(
         options=options,
-        total_votes=int(total if total is not None else sum(o.votes for o in options)),
+        total_votes=total if total is not None else sum(o.votes for o in options),
         closes_at=closes_at,
         open=closes_at is None or now < closes_at,
     )
+
+
+def _count(value: object) -> int | None:
+    """A count as Reddit sends it (an int); anything else (a bool, a string, a float) is as if missing."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _readable(obj: object) -> dict[str, Any] | None:
+    try:
+        return data_of(obj)
+    except PlatformError:
+        return None

@@ -16,6 +16,7 @@ from socialbot.domain.values import (
     PollOptionResult,
     PollResult,
 )
+from socialbot.errors import PlatformError, TransientPlatformError
 
 PAGE_SIZE = 100  # max_results allowed by every paginated v2 endpoint we use
 BATCH_SIZE = 100  # ids per GET /2/tweets and GET /2/users lookup
@@ -31,7 +32,13 @@ _ID_SEGMENT = re.compile(r"/\d{3,}(?=/|$)")
 
 def snowflake_time(remote_id: str) -> datetime:
     """The creation instant encoded in an X id (ids are time-ordered snowflakes)."""
-    return datetime.fromtimestamp(((int(remote_id) >> 22) + TWITTER_EPOCH_MS) / 1000, tz=UTC)
+    try:
+        if not (isinstance(remote_id, str) and remote_id.isascii() and remote_id.isdigit()):
+            raise ValueError(remote_id)
+        return datetime.fromtimestamp(((int(remote_id) >> 22) + TWITTER_EPOCH_MS) / 1000, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        # a plain PlatformError, never a transient one: a publish whose answer has this id must not be retried
+        raise PlatformError(f"X answered with an id that is not a snowflake: {str(remote_id)[:40]!r}") from None
 
 
 def endpoint_name(method: str, path: str) -> str:
@@ -40,39 +47,75 @@ def endpoint_name(method: str, path: str) -> str:
 
 
 def parse_time(value: object, *, fallback_id: str | None = None) -> datetime | None:
-    """An X timestamp ("2021-05-18T19:24:56.000Z"), else the time encoded in ``fallback_id``."""
+    """An X timestamp ("2021-05-18T19:24:56.000Z"), else the time encoded in ``fallback_id``; None if neither reads."""
     if isinstance(value, str) and value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return snowflake_time(fallback_id) if fallback_id and fallback_id.isdigit() else None
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed if parsed.utcoffset() is not None else parsed.replace(tzinfo=UTC)
+        except ValueError:
+            pass  # unreadable: as if missing
+    try:
+        return snowflake_time(fallback_id) if fallback_id else None
+    except PlatformError:
+        return None
+
+
+def _count(value: object) -> int | None:
+    """A counter as X sends it (an int); anything else (a bool, a string, a float) is as if missing."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _flag(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _mapping(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _id_of(obj: object, what: str) -> str:
+    """The ``id`` of a tweet, user or poll object; an answer without a readable one cannot be used."""
+    value = obj.get("id") if isinstance(obj, dict) else None
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise TransientPlatformError(f"X answered with an unreadable {what} (no id): {str(obj)[:80]}")
+    return str(value)
 
 
 def parse_profile(user: dict, *, taken_at: datetime) -> AuthorProfile:
-    counts = user.get("public_metrics") or {}
+    remote_id = _id_of(user, "user")
+    counts = _mapping(user.get("public_metrics"))
     return AuthorProfile(
         platform="x",
-        remote_id=str(user["id"]),
+        remote_id=remote_id,
         username=str(user.get("username") or ""),
         taken_at=taken_at,
         created_at=parse_time(user.get("created_at")),
-        followers=counts.get("followers_count"),
-        following=counts.get("following_count"),
-        verified=user.get("verified"),
-        protected=user.get("protected"),
+        followers=_count(counts.get("followers_count")),
+        following=_count(counts.get("following_count")),
+        verified=_flag(user.get("verified")),
+        protected=_flag(user.get("protected")),
     )
 
 
 def referenced(tweet: dict, kind: str) -> str | None:
     """The id this tweet ``replied_to`` / ``quoted`` / ``retweeted``, if any."""
-    for ref in tweet.get("referenced_tweets") or ():
-        if isinstance(ref, dict) and ref.get("type") == kind:
-            return str(ref.get("id"))
+    refs = tweet.get("referenced_tweets") if isinstance(tweet, dict) else None
+    for ref in refs if isinstance(refs, list) else ():
+        if (
+            isinstance(ref, dict)
+            and ref.get("type") == kind
+            and isinstance(ref.get("id"), str | int)
+            and ref["id"] != ""
+        ):
+            return str(ref["id"])
     return None
 
 
 def parse_interaction(
     tweet: dict, kind: InteractionKind, *, target_id: str | None, parent_id: str | None
 ) -> Interaction:
-    tweet_id = str(tweet["id"])
+    tweet_id = _id_of(tweet, "post")
+    text = tweet.get("text")
     return Interaction(
         platform="x",
         remote_id=tweet_id,
@@ -81,18 +124,19 @@ def parse_interaction(
         created_at=parse_time(tweet.get("created_at"), fallback_id=tweet_id) or datetime.now(UTC),
         target_id=target_id,
         parent_id=parent_id,
-        text=tweet.get("text"),
+        text=text if isinstance(text, str) else None,
         raw={k: tweet[k] for k in ("conversation_id", "referenced_tweets", "lang") if k in tweet},
     )
 
 
 def user_reaction(kind: InteractionKind, *, tweet_id: str, user: dict, now: datetime) -> Interaction:
     """A like or repost: X names the person but gives no id or time, so the id is ``like:<tweet>:<user>``."""
+    user_id = _id_of(user, "user")
     return Interaction(
         platform="x",
-        remote_id=f"{kind.value}:{tweet_id}:{user['id']}",
+        remote_id=f"{kind.value}:{tweet_id}:{user_id}",
         kind=kind,
-        author_id=str(user["id"]),
+        author_id=user_id,
         created_at=now,
         target_id=tweet_id,
         parent_id=tweet_id,
@@ -100,9 +144,13 @@ def user_reaction(kind: InteractionKind, *, tweet_id: str, user: dict, now: date
 
 
 def parse_poll(poll: dict, *, now: datetime) -> PollResult:
+    if not isinstance(poll, dict):
+        raise TransientPlatformError(f"X answered with an unreadable poll: {str(poll)[:80]}")
+    listed = poll.get("options")
+    given = [o for o in listed if isinstance(o, dict)] if isinstance(listed, list) else []
     options = tuple(
-        PollOptionResult(label=str(o.get("label", "")), votes=int(o.get("votes") or 0))
-        for o in sorted(poll.get("options") or (), key=lambda o: o.get("position", 0))
+        PollOptionResult(label=str(o.get("label", "")), votes=_count(o.get("votes")) or 0)
+        for o in sorted(given, key=lambda o: _count(o.get("position")) or 0)
     )
     closes_at = parse_time(poll.get("end_datetime"))
     status = poll.get("voting_status")
@@ -111,18 +159,20 @@ def parse_poll(poll: dict, *, now: datetime) -> PollResult:
 
 
 def parse_metrics(tweet: dict, *, polls: dict[str, dict], now: datetime) -> Metrics:
-    counts = tweet.get("public_metrics") or {}
-    poll_ids = (tweet.get("attachments") or {}).get("poll_ids") or ()
-    poll = next((parse_poll(polls[p], now=now) for p in poll_ids if p in polls), None)
+    remote_id = _id_of(tweet, "post")
+    counts = _mapping(tweet.get("public_metrics"))
+    poll_ids = _mapping(tweet.get("attachments")).get("poll_ids")
+    poll_ids = [p for p in poll_ids if isinstance(p, str)] if isinstance(poll_ids, list) else []
+    poll = next((parse_poll(polls[p], now=now) for p in poll_ids if isinstance(polls.get(p), dict)), None)
     return Metrics(
-        remote_id=str(tweet["id"]),
+        remote_id=remote_id,
         taken_at=now,
-        likes=counts.get("like_count"),
-        replies=counts.get("reply_count"),
-        reposts=counts.get("retweet_count"),
-        quotes=counts.get("quote_count"),
-        bookmarks=counts.get("bookmark_count"),
-        impressions=counts.get("impression_count"),
+        likes=_count(counts.get("like_count")),
+        replies=_count(counts.get("reply_count")),
+        reposts=_count(counts.get("retweet_count")),
+        quotes=_count(counts.get("quote_count")),
+        bookmarks=_count(counts.get("bookmark_count")),
+        impressions=_count(counts.get("impression_count")),
         poll=poll,
     )
 
@@ -154,17 +204,20 @@ class Collected:
     notes: list[str]
 
     def users(self, users: Sequence[dict]) -> None:
-        for user in users:
-            if isinstance(user, dict) and "id" in user:
-                self.authors.setdefault(str(user["id"]), parse_profile(user, taken_at=self.now))
+        for user in users if isinstance(users, list | tuple) else ():
+            try:
+                profile = parse_profile(user, taken_at=self.now)
+            except TransientPlatformError:
+                continue  # an expanded user without a readable id names no one: skip it, keep the rest
+            self.authors.setdefault(profile.remote_id, profile)
 
     def add(self, interaction: Interaction) -> None:
         self.interactions.setdefault(interaction.remote_id, interaction)
 
     def advance(self, key: str, newest: str | None) -> None:
-        if newest and str(newest).isdigit():
+        if newest and str(newest).isascii() and str(newest).isdigit():
             current = self.cursors.get(key)
-            if current is None or not current.isdigit() or int(newest) > int(current):
+            if current is None or not (current.isascii() and current.isdigit()) or int(newest) > int(current):
                 self.cursors[key] = str(newest)
 
 
