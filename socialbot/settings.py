@@ -21,6 +21,10 @@ class Settings(BaseSettings):
 
     database_url: str = Field("sqlite:///socialbot.db", description="SQLAlchemy URL of the database.")
     campaigns_dir: Path = Field(Path("campaigns"), description="Directory of campaign YAML files.")
+    media_root: Path | None = Field(
+        None,
+        description="A folder media files may also come from, besides each campaign file's own folder.",
+    )
     log_format: Literal["text", "json"] = Field("text", description="Daemon log format.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     sandbox_seed: int = Field(42, description="Seed of the sandbox platform's simulated audience.")

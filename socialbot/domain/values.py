@@ -38,6 +38,22 @@ class PollLimits:
 
 
 @dataclass(frozen=True)
+class MediaSizeLimits:
+    """The largest file, in bytes, a platform takes for each kind of media."""
+
+    image: int  # JPEG, PNG, WEBP
+    gif: int
+    video: int  # MP4
+
+    def for_kind(self, kind: str) -> int:
+        """The limit for ``kind`` ("image", "gif" or "video")."""
+        return {"image": self.image, "gif": self.gif, "video": self.video}[kind]
+
+
+_MB = 1024 * 1024  # the platforms' "MB", read as MiB
+
+
+@dataclass(frozen=True)
 class Capabilities:
     """What one platform can do and read; campaign specs are checked against it at load time."""
 
@@ -50,6 +66,7 @@ class Capabilities:
     polls: PollLimits | None
     max_media: int
     media_types: tuple[str, ...]  # lower-case file suffixes
+    media_max_bytes: MediaSizeLimits
     needs_subreddit: bool
     reads_likers: bool
     likers_cap: int | None  # the API returns at most this many likers per post
@@ -68,6 +85,10 @@ X_CAPABILITIES = Capabilities(
     polls=PollLimits(2, 4, 25, 5, 10080),
     max_media=4,
     media_types=(".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4"),
+    # docs.x.com/x-api/media, "Media types & size restrictions" (upload via API): image 5 MB,
+    # GIF 15 MB, video 512 MB (the video figure is for media_category=amplify_video; X refuses
+    # anything it will not take at upload, with its own message)
+    media_max_bytes=MediaSizeLimits(image=5 * _MB, gif=15 * _MB, video=512 * _MB),
     needs_subreddit=False,
     reads_likers=True,
     likers_cap=100,
@@ -86,6 +107,10 @@ REDDIT_CAPABILITIES = Capabilities(
     polls=PollLimits(2, 6, 120, 1440, 10080),
     max_media=1,
     media_types=(".jpg", ".jpeg", ".png", ".gif", ".mp4"),
+    # Reddit publishes no API media limits; what it announced and others document: images 20 MB and
+    # GIFs 100 MB (techcrunch.com/2016/05/25/reddit-image-uploads; docs.getlate.dev media guidelines:
+    # images 20 MB), videos 1 GB and 15 minutes (Reddit's video specs, MP4 or MOV)
+    media_max_bytes=MediaSizeLimits(image=20 * _MB, gif=100 * _MB, video=1024 * _MB),
     needs_subreddit=True,
     reads_likers=False,  # Reddit never says who voted
     likers_cap=None,

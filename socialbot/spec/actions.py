@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
+from pathlib import Path
 from typing import TypedDict
 
 from socialbot.domain.ledger import PlannedAction
@@ -85,7 +87,7 @@ def build_drafts(campaign: Campaign, post: Post, occ: Occurrence, platform: str)
     ctx = render_context(campaign, occ)
     parts = [render(t, ctx) for t in texts_for(post, occ.index)]
     base = campaign.file.parent
-    media = tuple(MediaItem(path=str((base / m.path).resolve()), alt_text=m.alt) for m in post.media_specs())
+    media = tuple(MediaItem(path=_resolved(base / m.path), alt_text=m.alt) for m in post.media_specs())
     drafts = []
     for i, text in enumerate(parts):
         options: _DraftOptions = {}
@@ -111,6 +113,14 @@ def build_drafts(campaign: Campaign, post: Post, occ: Occurrence, platform: str)
         )
         drafts.append(Draft(text=text, media=media if i == 0 else (), poll=poll, **options))
     return drafts
+
+
+def _resolved(path: Path) -> str:
+    """The absolute path with every symlink followed; a loop stays as written (checks.py reports it)."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return os.path.abspath(path)
 
 
 def compile_campaign(campaign: Campaign) -> CompiledPlan:

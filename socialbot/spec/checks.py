@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from socialbot.errors import Problem
 from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for, post_platforms
 from socialbot.spec.campaign import Campaign
+from socialbot.spec.media import check_post_media
 
 MAX_REPORTED_PER_ITEM = 3
 
 
-def check_campaign(campaign: Campaign) -> list[Problem]:
+def check_campaign(campaign: Campaign, *, media_roots: Sequence[Path] = ()) -> list[Problem]:
+    """Every problem of a parsed campaign; media may also live under ``media_roots`` (besides the file's folder)."""
     loc = campaign.located
     spec = campaign.spec
     problems: list[Problem] = []
@@ -60,23 +63,9 @@ def check_campaign(campaign: Campaign) -> list[Problem]:
                 )
         if post.poll is not None:
             problems.extend(_check_poll(campaign, i, post, platforms))
-        for j, m in enumerate(post.media_specs()):
-            path = campaign.file.parent / m.path
-            if not path.is_file():
-                problems.append(
-                    loc.problem(
-                        ("posts", i, "media", j),
-                        f"media file '{m.path}' not found (paths are relative to {campaign.file.parent or Path('.')})",
-                    )
-                )
-            allowed = {t for p in platforms for t in capabilities_for(p).media_types}
-            if path.suffix.lower() not in allowed:
-                problems.append(
-                    loc.problem(
-                        ("posts", i, "media", j),
-                        f"'{path.suffix or m.path}' is not a supported media type; use one of {', '.join(sorted(allowed))}",
-                    )
-                )
+        problems.extend(
+            check_post_media(campaign, i, post, [capabilities_for(p) for p in platforms], roots=media_roots)
+        )
         plan = plans[i]
         if not plan.occurrences:
             problems.append(

@@ -42,14 +42,17 @@ def campaign_files(paths: typing.Iterable[Path]) -> tuple[list[Path], list[Probl
     return files, problems
 
 
-def load_paths(paths: typing.Iterable[Path]) -> LoadResult:
-    """Load and validate every campaign under ``paths``; checks ids are unique across files."""
+def load_paths(paths: typing.Iterable[Path], *, media_roots: typing.Sequence[Path] = ()) -> LoadResult:
+    """Load and validate every campaign under ``paths``; checks ids are unique across files.
+
+    Media files must be inside each campaign file's own folder, or inside one of ``media_roots``.
+    """
     files, problems = campaign_files(paths)
     result = LoadResult(problems=problems)
     seen: dict[str, Campaign] = {}
     for file in files:
         try:
-            campaign, file_problems = load_file(file)
+            campaign, file_problems = load_file(file, media_roots=media_roots)
         except Exception as exc:  # one unreadable file never stops the others (defence in depth)
             campaign = None
             file_problems = [
@@ -81,8 +84,11 @@ def load_paths(paths: typing.Iterable[Path]) -> LoadResult:
     return result
 
 
-def load_file(file: Path) -> tuple[Campaign | None, list[Problem]]:
-    """One file: (the campaign, or None if its structure is invalid; all problems found)."""
+def load_file(file: Path, *, media_roots: typing.Sequence[Path] = ()) -> tuple[Campaign | None, list[Problem]]:
+    """One file: (the campaign, or None if its structure is invalid; all problems found).
+
+    Its media must be inside the file's folder or one of ``media_roots``.
+    """
     located, problems = load_yaml(file)
     if located is None:
         return None, problems
@@ -112,7 +118,7 @@ def load_file(file: Path) -> tuple[Campaign | None, list[Problem]]:
         warnings = (located.problem(("campaign", "timezone"), zone_warning), *warnings)
     campaign = Campaign(spec=spec, file=file, digest=digest, located=located, warnings=warnings)
     campaign = replace(campaign, plan=compile_campaign(campaign))  # expanded and rendered once, here
-    problems.extend(check_campaign(campaign))
+    problems.extend(check_campaign(campaign, media_roots=media_roots))
     return campaign, _dedupe(problems)
 
 

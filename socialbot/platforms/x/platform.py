@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
-import mimetypes
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
+from typing import BinaryIO
 
 import tweepy
 
+from socialbot.domain.media import MediaFormat
 from socialbot.domain.values import X_CAPABILITIES, Draft, MediaItem, Published
 from socialbot.errors import ContentRejected, OutcomeUnknown, TransientPlatformError
 from socialbot.platforms.base import RateBudget, UsageMeter
 from socialbot.platforms.credentials import XCredentials
+from socialbot.platforms.media import open_for_upload
 from socialbot.platforms.x.client import XClient
 from socialbot.platforms.x.collect import XCollector
 from socialbot.platforms.x.errors import OAUTH_KEYS
@@ -63,14 +66,19 @@ class XPlatform:
 
     def publish(self, draft: Draft) -> Published:
         self.client.require_user_context()
-        media_ids = [self._upload(item) for item in draft.media] or None
+        with ExitStack() as files:  # every file is checked before the first byte of any is uploaded
+            checked = []
+            for item in draft.media:
+                fp, fmt = open_for_upload(item, self.capabilities)
+                checked.append((item, files.enter_context(fp), fmt))
+            media_ids = [self._upload(item, fp, fmt) for item, fp, fmt in checked]
         body = self.client.call(
             "publish",
             self.client.tweepy.create_tweet,
             write=True,
             text=draft.text,
             in_reply_to_tweet_id=draft.reply_to,
-            media_ids=media_ids,
+            media_ids=media_ids or None,
             poll_options=list(draft.poll.options) if draft.poll else None,
             poll_duration_minutes=draft.poll.duration_minutes if draft.poll else None,
             reply_settings=draft.reply_settings,
@@ -83,22 +91,20 @@ class XPlatform:
         log.info("published X post %s", remote_id)
         return Published(remote_id=remote_id, url=self.client.url(remote_id), created_at=snowflake_time(remote_id))
 
-    def _upload(self, item: MediaItem) -> str:
+    def _upload(self, item: MediaItem, fp: BinaryIO, fmt: MediaFormat) -> str:
+        """Upload the already checked, open file of ``item`` (see platforms/media.py) and return its media id."""
         if self._api is None:
             c = self.client.credentials
             auth = tweepy.OAuth1UserHandler(*(getattr(c, k).get_secret_value() for k in OAUTH_KEYS))
             self._api = tweepy.API(auth, timeout=self.client.timeout, retry_count=0, wait_on_rate_limit=False)
             self.client.route.mount_on(self._api.session)
         path = Path(item.path)
-        if not path.is_file():
-            raise ContentRejected(f"media file {item.path} does not exist")
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         with self.client.translated(f"upload of {path.name}"):
-            if mime.startswith("video/") or mime == "image/gif":
-                category = "tweet_video" if mime.startswith("video/") else "tweet_gif"
-                media = self._api.chunked_upload(str(path), file_type=mime, media_category=category)
+            if fmt.kind in ("video", "gif"):
+                category = "tweet_video" if fmt.kind == "video" else "tweet_gif"
+                media = self._api.chunked_upload(path.name, file=fp, file_type=fmt.mime, media_category=category)
             else:
-                media = self._api.simple_upload(str(path), media_category="tweet_image")
+                media = self._api.simple_upload(path.name, file=fp, media_category="tweet_image")
             media_id = str(getattr(media, "media_id_string", "") or getattr(media, "media_id", ""))
             if item.alt_text:
                 self._api.create_media_metadata(media_id, item.alt_text[:1000])
