@@ -248,9 +248,16 @@ def test_media_root_is_documented():
         assert "SOCIALBOT_MEDIA_ROOT" in (repo / doc).read_text(encoding="utf-8"), doc
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_unreadable_file_is_a_problem_not_a_crash(project):
+def test_unreadable_file_is_a_problem_not_a_crash(project, monkeypatch):
     locked = project / "campaigns" / "media" / "locked.png"
     locked.write_bytes(PNG)
     locked.chmod(0)
+    real_open = os.open
+
+    def no_permission(path, *args, **kwargs):  # root reads every file: refuse this one as a non-root user is
+        if os.fspath(path) == os.fspath(locked.resolve()):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", no_permission)
     refused(campaign(project / "campaigns", "media/locked.png"), "cannot be read")
