@@ -44,6 +44,24 @@ def test_doctor_fails_on_a_bad_password_without_printing_it(monkeypatch, tmp_pat
     assert "wrong-password-123" not in result.output
 
 
+def test_doctor_fails_on_a_revoked_refresh_token_saying_to_authorize_again(monkeypatch, tmp_path, standin):
+    monkeypatch.chdir(tmp_path)
+    token = standin.refresh_token_for()
+    standin.revoke_refresh_token(token)  # Reddit now answers 400 {"error": 400} on the token endpoint
+    monkeypatch.setenv("SOCIALBOT_REDDIT_BRAND_CLIENT_ID", standin.client_id)
+    monkeypatch.setenv("SOCIALBOT_REDDIT_BRAND_CLIENT_SECRET", standin.client_secret)
+    monkeypatch.setenv("SOCIALBOT_REDDIT_BRAND_REFRESH_TOKEN", token)
+    for var in ("OAUTH_URL", "URL", "SHORT_URL"):
+        monkeypatch.setenv(f"SOCIALBOT_REDDIT_{var}", standin.base_url)
+    result = CliRunner().invoke(main, ["doctor"])
+    assert result.exit_code == 1, result.output
+    (line,) = [ln for ln in result.output.splitlines() if "FAIL reddit profile 'brand'" in ln]
+    assert "SOCIALBOT_REDDIT_BRAND_REFRESH_TOKEN" in line
+    assert "socialbot auth reddit --profile brand" in line
+    assert token not in result.output and standin.client_secret not in result.output
+    assert "Traceback" not in result.output
+
+
 def test_doctor_names_missing_variables_of_a_half_configured_profile(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOCIALBOT_X_BRAND_API_KEY", "key-only")

@@ -200,7 +200,7 @@ def test_bad_password_is_auth_error_naming_the_variables(standin):
 
 
 def test_401_on_the_api_is_auth_error(standin, reddit):
-    standin.fail("/api/info", status=401)
+    standin.fail("/api/info", status=401, times=2)  # a 401 that outlives the token refresh
     with pytest.raises(AuthError, match="SOCIALBOT_REDDIT_CLIENT_ID"):
         reddit.fetch_metrics(["t3_abc"], now=NOW)
 
@@ -264,7 +264,7 @@ def test_no_secret_in_any_log_line(standin, caplog):
     post = _post(reddit)
     standin.comment(post.remote_id, "hal", "hi")
     reddit.fetch_interactions([_target(post)], cursors={}, now=NOW)
-    standin.fail("/api/info", status=401)
+    standin.fail("/api/info", status=401, times=2)  # a 401 that outlives the token refresh
     with pytest.raises(AuthError) as caught:
         reddit.fetch_metrics([post.remote_id], now=NOW)
     secrets = [

@@ -17,12 +17,11 @@ import prawcore
 from socialbot.errors import AuthError, SocialbotError
 from socialbot.platforms.credentials import RedditCredentials, credential_var
 from socialbot.platforms.reddit.platform import RedditPlatform
+from socialbot.platforms.reddit.scopes import SCOPES
 
 __all__ = ["SCOPES", "AccountCheck", "check_account", "code_flow"]
 
 log = logging.getLogger(__name__)
-
-SCOPES = ("identity", "submit", "read", "history", "privatemessages", "edit", "flair", "modposts", "mysubreddits")
 
 
 @dataclass(frozen=True)

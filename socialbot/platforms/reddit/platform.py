@@ -29,7 +29,7 @@ from socialbot.platforms.reddit.collect import Collection
 from socialbot.platforms.reddit.errors import translated
 from socialbot.platforms.reddit.payloads import FULLNAME_RE, data_of, from_epoch, poll_result, to_fullname
 from socialbot.platforms.reddit.reads import RedditReads
-from socialbot.platforms.reddit.transport import Transport
+from socialbot.platforms.reddit.transport import Transport, retry_once_after_refresh
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ class RedditPlatform:
         self._flairs: dict[str, dict[str, str]] = {}
         self._me: str | None = None if credentials.refresh_token is not None else credentials.username
         self._reddit = praw.Reddit(**self._praw_settings(oauth_url, reddit_url, short_url, user_agent, timeout))
+        retry_once_after_refresh(self._reddit)  # an expired token: refreshed and the call resent once, no sleep
         self._reads = RedditReads(self._reddit, replace_more_limit=replace_more_limit)
 
     def _praw_settings(self, oauth_url: str, reddit_url: str, short_url: str, user_agent: str, timeout: float) -> dict:

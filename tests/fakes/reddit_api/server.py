@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 from .oauth import OAuth
 from .routes import Routes
 
+_INVALID_TOKEN = 'Bearer realm="reddit", error="invalid_token"'
+
 
 def endpoint_key(path: str) -> str:
     """``/comments/abc/_/def`` → ``/comments/{id}``, ``/r/x/new`` → ``/r/{sub}/new``, ``/user/u/about`` → …"""
@@ -72,24 +74,33 @@ class RedditApiStandIn(Routes, OAuth):
             self.requests.append((method, path, params))
             fault = self._faults[key].popleft() if self._faults[key] else None
         if key == "/api/v1/access_token":
+            if fault and fault.kind == "status":  # e.g. 429 with retry-after, before any grant is looked at
+                return fault.status, fault.headers, self._status_body(fault.status)
             return self._token(headers, params)
         if key == "/api/v1/authorize":
             return self._authorize(params)
-        user = self._tokens.get((headers.get("Authorization") or "").removeprefix("bearer "))
-        if user is None:
-            www = 'Bearer realm="reddit", error="invalid_token"'
-            return 401, {"www-authenticate": www}, {"message": "Unauthorized", "error": 401}
+        access = (headers.get("Authorization") or "").removeprefix("bearer ")
+        user = self._tokens.get(access)
+        if user is None:  # unknown or expired (``expire_access_tokens``): prawcore refreshes and retries
+            return 401, {"www-authenticate": _INVALID_TOKEN}, self._status_body(401)
+        refused = self._scope_refused(access, key)
+        if refused is not None:
+            return refused
         extra = self._ratelimit_headers()
         if fault and fault.kind == "status":
-            body_out = {"message": "Too Many Requests" if fault.status == 429 else "error", "error": fault.status}
-            return fault.status, {**extra, **fault.headers}, body_out
+            challenge = {"www-authenticate": _INVALID_TOKEN} if fault.status == 401 else {}
+            return fault.status, {**extra, **challenge, **fault.headers}, self._status_body(fault.status)
         if fault and fault.kind == "api_error":
-            return 200, extra, {"json": {"errors": [list(fault.error)]}}
+            return fault.status, extra, {"json": {"errors": [list(fault.error)]}}
         status, answer = self._route(method, path, key, params, user)
         if fault and fault.kind == "timeout":
             self._release.wait(30)
             return 504, extra, {"message": "too late", "error": 504}
         return status, extra, answer
+
+    @staticmethod
+    def _status_body(status: int) -> dict[str, Any]:
+        return {"message": HTTPStatus(status).phrase, "error": status}
 
     def _ratelimit_headers(self) -> dict[str, str]:
         with self._lock:

@@ -17,7 +17,7 @@ RATELIMIT_MESSAGE = "Looks like you've been doing that a lot. Take a break for {
 
 @dataclass
 class _Fault:
-    kind: str  # "status" | "timeout" | "api_error"
+    kind: str  # "status" | "timeout" | "api_error" (the status is its HTTP status, 200 or 400)
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
     error: tuple[str, str, str] | None = None  # (ERROR_TYPE, message, field)
@@ -50,9 +50,10 @@ class RedditWorld:
         self._children: dict[str, list[str]] = defaultdict(list)
         self._subs: dict[str, dict[str, Any]] = {}
         self._mentions: dict[str, list[str]] = defaultdict(list)
-        self._tokens: dict[str, str] = {}
-        self._refresh: dict[str, str] = {}
-        self._codes: dict[str, tuple[str, str]] = {}
+        self._tokens: dict[str, str] = {}  # access token -> user
+        self._scopes: dict[str, frozenset[str]] = {}  # access or refresh token -> granted scopes ("*": all)
+        self._refresh: dict[str, str] = {}  # refresh token -> user
+        self._codes: dict[str, tuple[str, str, frozenset[str]]] = {}  # code -> (user, redirect_uri, scopes)
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self.add_user(username, karma=(1, 1))
 
@@ -134,18 +135,38 @@ class RedditWorld:
         for _ in range(times):
             self._faults[endpoint].append(_Fault("timeout"))
 
-    def api_error(self, endpoint: str, error_type: str, message: str, field_name: str = "", *, times: int = 1) -> None:
-        """The next calls answer 200 with ``{"json": {"errors": [[type, message, field]]}}``, as Reddit does."""
+    def api_error(
+        self, endpoint: str, error_type: str, message: str, field_name: str = "", *, times: int = 1, status: int = 200
+    ) -> None:
+        """The next calls answer ``{"json": {"errors": [[type, message, field]]}}``, as Reddit does.
+
+        With HTTP 200 (RATELIMIT, most validation) or 400 (``SUBMIT_VALIDATION_ERROR`` on ``/api/submit``).
+        """
         for _ in range(times):
-            self._faults[endpoint].append(_Fault("api_error", error=(error_type, message, field_name)))
+            self._faults[endpoint].append(_Fault("api_error", status=status, error=(error_type, message, field_name)))
 
     def ratelimit(self, endpoint: str = "/api/submit", *, wait: str = "5 minutes", times: int = 1) -> None:
         self.api_error(endpoint, "RATELIMIT", RATELIMIT_MESSAGE.format(wait=wait), "ratelimit", times=times)
 
-    def refresh_token_for(self, username: str | None = None) -> str:
+    def refresh_token_for(self, username: str | None = None, *, scopes: tuple[str, ...] = ("*",)) -> str:
+        """A refresh token for ``username`` granting ``scopes`` (``*``: every scope, as a script app has)."""
         token = secrets.token_urlsafe(24)
         self._refresh[token] = username or self.username
+        self._scopes[token] = frozenset(scopes)
         return token
+
+    def revoke_refresh_token(self, token: str) -> None:
+        """The user removed the app's access: the token endpoint now answers 400 ``{"error": 400}`` for it."""
+        self._refresh.pop(token, None)
+
+    def expire_access_tokens(self) -> int:
+        """Every access token issued so far expires: the API answers 401 invalid_token until a new one is fetched."""
+        with self._lock:
+            expired = len(self._tokens)
+            for token in self._tokens:
+                self._scopes.pop(token, None)
+            self._tokens.clear()
+        return expired
 
     def vote(self, fullname: str, option: str, *, n: int = 1) -> None:
         for opt in self._things[fullname].poll["options"]:
