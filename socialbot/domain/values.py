@@ -198,7 +198,9 @@ class AuthorProfile:
     verified: bool | None = None
     protected: bool | None = None
     karma: int | None = None  # Reddit: link + comment karma
-    suspended: bool = False
+    suspended: bool = False  # the account is gone: suspended, deleted or not found
+    verified_type: str | None = None  # X: "blue", "business", "government" or "none"
+    gone_reason: str | None = None  # why ``suspended``, when the platform says: "suspended" or "not_found"
 
 
 @dataclass(frozen=True)

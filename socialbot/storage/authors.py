@@ -62,7 +62,8 @@ def _recently_snapshotted(s: Any, authors: Sequence[AuthorProfile]) -> set[tuple
 
 
 def _has_profile(a: AuthorProfile) -> bool:
-    return any(v is not None for v in (a.created_at, a.followers, a.karma, a.verified))
+    """Whether ``a`` says anything about the person (an account known to be gone does); a bare name does not."""
+    return a.suspended or any(v is not None for v in (a.created_at, a.followers, a.karma, a.verified, a.verified_type))
 
 
 def _snapshot_values(a: AuthorProfile) -> dict:
@@ -77,6 +78,8 @@ def _snapshot_values(a: AuthorProfile) -> dict:
         "protected": a.protected,
         "karma": a.karma,
         "suspended": a.suspended,
+        "verified_type": a.verified_type,
+        "gone_reason": a.gone_reason,
     }
 
 

@@ -136,6 +136,8 @@ class AuthorSnapshotRow(SQLModel, table=True):
     protected: bool | None = None
     karma: int | None = None
     suspended: bool = False
+    verified_type: str | None = Field(default=None, max_length=32)  # X: blue, business, government, none
+    gone_reason: str | None = Field(default=None, max_length=16)  # suspended | not_found, when suspended is set
 
 
 class InteractionRow(SQLModel, table=True):

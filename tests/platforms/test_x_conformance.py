@@ -43,6 +43,7 @@ class Replay:
     def __init__(self, routes: dict[tuple[str, str], tuple[int, dict, dict]]) -> None:
         self.routes = routes
         self.seen: list[str] = []
+        self.queries: list[tuple[str, dict[str, str]]] = []  # (path, query parameters) of each request
         replay = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,6 +57,7 @@ class Replay:
                 self.rfile.read(length)
                 path, query = urlsplit(self.path).path, urlsplit(self.path).query
                 replay.seen.append(f"{self.command} {path}")
+                replay.queries.append((path, {k: v[-1] for k, v in parse_qs(query).items()}))
                 status, headers, body = replay.routes.get((self.command, path), (404, {}, {"title": "Not Found"}))
                 if "next_token=" in query or "pagination_token=" in query:  # the recording has one page only
                     status, body = 200, {"meta": {"result_count": 0}}
@@ -189,8 +191,69 @@ def test_adapter_reads_recorded_metrics_and_profiles(replay):
     profiles = platform.fetch_profiles([u["id"] for u in users], now=NOW)
     for user, profile in zip(users, profiles, strict=True):
         assert profile.username == user["username"] and profile.verified == user["verified"]
+        assert profile.verified_type == user["verified_type"] == "business"
         assert profile.followers == user["public_metrics"]["followers_count"]
         assert profile.created_at == datetime.fromisoformat(user["created_at"].replace("Z", "+00:00"))
+
+
+# No recording here holds a users lookup with ``errors``; these entries are the documented shape of X's answer
+# to GET /2/users?ids= for a deleted/unknown and for a suspended account (partial errors beside ``data``).
+GONE_ERRORS = [
+    {
+        "value": "123",
+        "detail": "Could not find user with ids: [123].",
+        "title": "Not Found Error",
+        "resource_type": "user",
+        "parameter": "ids",
+        "resource_id": "123",
+        "type": "https://api.twitter.com/2/problems/resource-not-found",
+    },
+    {
+        "value": "481186914",
+        "detail": "User has been suspended: [481186914].",
+        "title": "Forbidden",
+        "resource_type": "user",
+        "parameter": "ids",
+        "resource_id": "481186914",
+        "type": "https://api.twitter.com/2/problems/resource-not-found",
+    },
+]
+
+
+def test_adapter_reads_recorded_users_with_partial_errors_as_gone_accounts(replay):
+    (page,) = _pages("verified_type.jsonl")
+    users = page["includes"]["users"]
+    _, platform = replay([(("GET", "/2/users"), (200, {}, {"data": users, "errors": GONE_ERRORS}))])
+    ids = [u["id"] for u in users] + ["123", "481186914"]
+    profiles = {p.remote_id: p for p in platform.fetch_profiles(ids, now=NOW)}
+    assert set(profiles) == set(ids)
+    assert all(not profiles[u["id"]].suspended for u in users)
+    assert (profiles["123"].suspended, profiles["123"].gone_reason) == (True, "not_found")
+    assert (profiles["481186914"].suspended, profiles["481186914"].gone_reason) == (True, "suspended")
+
+
+def test_adapter_does_not_take_a_recorded_retweet_listed_as_a_quote_for_a_quote(replay):
+    """X's quote_tweets lists retweets of quotes; served the real retweet payload there, the adapter skips it."""
+    (page,) = _pages("two_tweets.jsonl")
+    (rt,) = page["data"]
+    assert rt["text"].startswith("RT @") and rt["referenced_tweets"][0]["type"] == "retweeted"
+    me = _exchanges("test_client_get_me.json")[0]
+    target_id = "1391000000000000000"  # ours; the recorded retweet references another post (here: a quote of ours)
+    counters = {"id": target_id, "public_metrics": {"like_count": 0, "retweet_count": 0, "quote_count": 1}}
+    empty = (200, {}, {"meta": {"result_count": 0}})
+    routes = [
+        _route(me),
+        (("GET", "/2/tweets"), (200, {}, {"data": [counters]})),
+        (("GET", f"/2/tweets/{target_id}/quote_tweets"), (200, {}, page)),
+        (("GET", "/2/tweets/search/recent"), empty),
+        (("GET", "/2/users/1072250532645998596/mentions"), empty),
+    ]
+    server, platform = replay(routes)
+    target = Target(remote_id=target_id, published_at=datetime(2021, 5, 10, tzinfo=UTC))
+    batch = platform.fetch_interactions([target], cursors={}, now=datetime(2021, 5, 19, tzinfo=UTC))
+    assert batch.interactions == ()
+    asked = [q for path, q in server.queries if path.endswith("/quote_tweets")]
+    assert asked and all(q["exclude"] == "retweets" for q in asked)
 
 
 def test_adapter_reads_recorded_hashtag_page_with_authors(replay):
@@ -310,3 +373,32 @@ def test_stand_in_pages_have_the_real_shape(world, name):
     answer = _ask(x, "GET", parts.path + "?" + urlencode(query))
     assert retweet in {t["id"] for t in answer["data"]} or "ids" in query
     assert_same_shape(page, answer)
+
+
+def test_stand_in_users_lookup_has_the_real_user_shape_and_the_documented_partial_errors(world):
+    """verified_type and every other recorded user key come back as X sends them; gone ids come back in ``errors``."""
+    x, _post = world
+    (page,) = _pages("verified_type.jsonl")
+    (real_user,) = page["includes"]["users"]
+    source = json.loads((REAL / "verified_type.jsonl").read_text().splitlines()[0])["__twarc"]["url"]
+    user_fields = parse_qs(urlsplit(source).query)["user.fields"][0]
+    assert "verified_type" in user_fields.split(",")
+    verified = x.add_user(
+        "DevTeam", verified=True, verified_type="business", description="#DevTeam", url="https://d.example"
+    )
+    banned = x.add_user("banned_one")
+    x.suspend(banned)
+    answer = _ask(x, "GET", "/2/users?" + urlencode({"ids": f"{verified},{banned},123", "user.fields": user_fields}))
+    (ours,) = answer["data"]
+    assert_same_shape(real_user, ours)
+    assert (ours["verified"], ours["verified_type"]) == (real_user["verified"], real_user["verified_type"])
+    assert len(answer["errors"]) == 2
+    documented = {e["title"]: e for e in GONE_ERRORS}
+    for error in answer["errors"]:
+        assert set(error) == set(documented[error["title"]])
+        assert_same_shape(documented[error["title"]], error)
+        expected = documented[error["title"]]["detail"].replace(
+            documented[error["title"]]["resource_id"], error["value"]
+        )
+        assert error["detail"] == expected and error["resource_id"] == error["value"]
+    assert {e["value"] for e in answer["errors"]} == {banned, "123"}

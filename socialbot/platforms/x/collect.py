@@ -19,6 +19,7 @@ from socialbot.platforms.x.payloads import (
     USER_FIELDS,
     WINDOW_MARGIN,
     Collected,
+    gone_profile,
     or_queries,
     parse_interaction,
     parse_metrics,
@@ -204,6 +205,7 @@ class XCollector:
                 found.cursors[key] = "/".join(str(now_counts[f"{n}_count"]) for n in ("like", "retweet", "quote"))
 
     def _collect_quotes(self, tweet_id: str, cursors: Mapping[str, str], found: Collected) -> None:
+        """Quotes of ``tweet_id``; X also lists retweets of those quotes ("RT @quoter: …") unless told to exclude them."""
         key = f"quotes:{tweet_id}"
         seen = int(cursors[key]) if (cursors.get(key) or "").isdigit() else 0
         for page in self.client.pages(
@@ -211,6 +213,7 @@ class XCollector:
             self.client.tweepy.get_quote_tweets,
             token_param="pagination_token",
             id=tweet_id,
+            exclude=["retweets"],
             max_results=PAGE_SIZE,
             user_auth=self.client.user_auth,
             **_AUTHORED,
@@ -219,6 +222,8 @@ class XCollector:
             tweets = page.get("data") or ()
             for tweet in tweets:
                 found.advance(key, str(tweet["id"]))
+                if referenced(tweet, "retweeted"):
+                    continue  # a retweet of a quote: the retweeter did not quote us (kept out even if X ignores exclude)
                 if int(tweet["id"]) > seen:
                     found.add(parse_interaction(tweet, InteractionKind.QUOTE, target_id=tweet_id, parent_id=tweet_id))
             if any(int(t["id"]) <= seen for t in tweets):
@@ -302,13 +307,14 @@ class XCollector:
                 user_auth=self.client.user_auth,
             )
             profiles += [parse_profile(u, taken_at=now) for u in body.get("data") or () if "id" in u]
+            known = {p.remote_id for p in profiles}
             for error in body.get("errors") or ():
-                if "suspend" in str(error.get("detail", "")).lower() and error.get("resource_id"):
-                    profiles.append(
-                        AuthorProfile(
-                            platform="x", remote_id=str(error["resource_id"]), username="", taken_at=now, suspended=True
-                        )
-                    )
+                gone = gone_profile(error, asked=set(ids) - known, taken_at=now)
+                if gone is None:
+                    log.debug("X users lookup problem not about a gone account: %s", str(error)[:200])
+                    continue
+                known.add(gone.remote_id)
+                profiles.append(gone)
         return profiles
 
     def recent_own_posts(self, *, since: datetime) -> list[OwnPost]:

@@ -26,7 +26,7 @@ SEARCH_WINDOW = timedelta(days=7)
 WINDOW_MARGIN = timedelta(minutes=1)
 TWITTER_EPOCH_MS = 1288834974657
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "referenced_tweets", "in_reply_to_user_id"]
-USER_FIELDS = ["created_at", "public_metrics", "verified", "protected"]
+USER_FIELDS = ["created_at", "public_metrics", "verified", "verified_type", "protected"]
 _ID_SEGMENT = re.compile(r"/\d{3,}(?=/|$)")
 
 
@@ -69,6 +69,11 @@ def _flag(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _text(value: object, *, longest: int) -> str | None:
+    """A short label as X sends it (a non-empty string); anything else, or longer, is as if missing."""
+    return value if isinstance(value, str) and 0 < len(value) <= longest else None
+
+
 def _mapping(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
@@ -94,6 +99,31 @@ def parse_profile(user: dict, *, taken_at: datetime) -> AuthorProfile:
         following=_count(counts.get("following_count")),
         verified=_flag(user.get("verified")),
         protected=_flag(user.get("protected")),
+        verified_type=_text(user.get("verified_type"), longest=32),  # the snapshot column holds 32 characters
+    )
+
+
+def gone_profile(error: object, *, asked: set[str], taken_at: datetime) -> AuthorProfile | None:
+    """The profile of an account a users lookup reports gone in its ``errors`` (suspended or not found), else None.
+
+    X answers ``GET /2/users?ids=`` with ``data`` for the accounts it knows and one ``errors`` entry per other id:
+    ``"User has been suspended: [id]."`` (title Forbidden) or ``"Could not find user with ids: [id]."`` (Not Found
+    Error). Any other problem (not authorized, a tweet-level error) says nothing about the account.
+    """
+    if not isinstance(error, dict) or error.get("resource_type") != "user":
+        return None
+    remote_id = next((str(error[k]) for k in ("resource_id", "value") if isinstance(error.get(k), str | int)), "")
+    if remote_id not in asked:
+        return None
+    detail = str(error.get("detail") or "").lower()
+    if "suspended" in detail:
+        reason = "suspended"
+    elif detail.startswith("could not find user") or error.get("title") == "Not Found Error":
+        reason = "not_found"
+    else:
+        return None
+    return AuthorProfile(
+        platform="x", remote_id=remote_id, username="", taken_at=taken_at, suspended=True, gone_reason=reason
     )
 
 

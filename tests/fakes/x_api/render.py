@@ -111,7 +111,7 @@ class Rendering:
             },
             "url": "https://t.co/standin1" if user["url"] else "",
             "verified": user["verified"],
-            "verified_type": "business" if user["verified"] else "none",
+            "verified_type": user["verified_type"],
         }
         out |= {k: v for k, v in values.items() if k in fields and v is not None}
         return out

@@ -92,31 +92,28 @@ def _route(x: XWorld, method: str, path: str, query: dict[str, str], headers: di
                 out = {"data": [x.render_user(x.users[u], _set(query.get("user.fields"))) for u in chunk], "meta": meta}
             return 200, out, JSON
         case "GET", ["tweets", tweet_id, "quote_tweets"]:
-            quotes = [t for t in x.tweets.values() if t["quote_of"] == tweet_id]
             size = _max_results(query, low=10, high=100, default=10)
-            return 200, _timeline(x, quotes, query, size=size, token_name="pagination_token"), JSON
+            return 200, _timeline(x, _quotes(x, tweet_id, query), query, size=size, token_name="pagination_token"), JSON
         case "GET", ["users", "me"]:
             return 200, {"data": x.render_user(x.users[me], _set(query.get("user.fields")))}, JSON
         case "GET", ["users"]:
             ids = [i for i in query.get("ids", "").split(",") if i]
-            out = {"data": [x.render_user(x.users[i], _set(query.get("user.fields"))) for i in ids if i in x.users]}
-            missing = [i for i in ids if i not in x.users]
-            if missing:
-                out["errors"] = [
-                    {
-                        "value": i,
-                        "detail": f"Could not find user with ids: [{i}].",
-                        "title": "Not Found Error",
-                        "resource_type": "user",
-                        "parameter": "ids",
-                        "resource_id": i,
-                        "type": f"{_PROBLEM}resource-not-found",
-                    }
-                    for i in missing
-                ]
+            if not 1 <= len(ids) <= 100:
+                raise _invalid(
+                    "The number of values in the `ids` query parameter list must be between 1 and 100",
+                    ids=[query.get("ids", "")],
+                )
+            fields = _set(query.get("user.fields"))
+            live = [i for i in ids if i in x.users and not x.users[i]["suspended"]]
+            out = {"data": [x.render_user(x.users[i], fields) for i in live]} if live else {}
+            errors = [_user_problem(x, i, "ids") for i in ids if i not in live]
+            if errors:
+                out["errors"] = errors
             return 200, out, JSON
         case "GET", ["users", "by", "username", username]:
             user = next((u for u in x.users.values() if u["username"].lower() == username.lower()), None)
+            if user is not None and user["suspended"]:
+                raise ApiError(200, {"errors": [_user_problem(x, username, "username", suspended=True)]})
             if user is None:
                 raise ApiError(
                     200,
@@ -146,6 +143,42 @@ def _route(x: XWorld, method: str, path: str, query: dict[str, str], headers: di
             size = _max_results(query, low=5, high=100, default=10)
             return 200, _timeline(x, own, query, size=size, token_name="pagination_token"), JSON
     raise ApiError(404, {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]})
+
+
+def _user_problem(x: XWorld, value: str, parameter: str, *, suspended: bool | None = None) -> dict:
+    """One ``errors`` entry of a users lookup: the account is suspended, or X cannot find it."""
+    if suspended is None:
+        suspended = value in x.users and x.users[value]["suspended"]
+    return {
+        "value": value,
+        "detail": f"User has been suspended: [{value}]."
+        if suspended
+        else f"Could not find user with {parameter}: [{value}].",
+        "title": "Forbidden" if suspended else "Not Found Error",
+        "resource_type": "user",
+        "parameter": parameter,
+        "resource_id": value,
+        "type": f"{_PROBLEM}resource-not-found",
+    }
+
+
+def _quotes(x: XWorld, tweet_id: str, query: dict[str, str]) -> list[dict]:
+    """What X lists as quotes of ``tweet_id``: the quotes, and the retweets of those quotes unless ``exclude=retweets``."""
+    exclude = _set(query.get("exclude"))
+    if not exclude <= {"retweets", "replies"}:
+        wrong = ",".join(sorted(exclude - {"retweets", "replies"}))
+        raise _invalid(
+            f"The `exclude` query parameter value [{wrong}] is not one of [replies,retweets]", exclude=[wrong]
+        )
+    if not x.honour_exclude:
+        exclude = set()
+    quotes = [t for t in x.tweets.values() if t["quote_of"] == tweet_id]
+    quote_ids = {t["id"] for t in quotes}
+    if "retweets" not in exclude:
+        quotes += [t for t in x.tweets.values() if t.get("retweet_of") in quote_ids]
+    if "replies" in exclude:
+        quotes = [t for t in quotes if not t["in_reply_to"]]
+    return quotes
 
 
 def _create(x: XWorld, me: str, payload: dict) -> dict:

@@ -16,8 +16,9 @@ from .world import XWorld
 class XApiStandIn(XWorld):
     """The X API as tweepy sees it: ``with XApiStandIn() as x: XPlatform(credentials=x.credentials(), api_url=x.base_url)``.
 
-    The audience acts through ``add_user``, ``reply``, ``mention``, ``like``, ``repost``, ``quote``, ``post``
-    and ``vote``; ``fail`` injects faults per endpoint; ``calls`` counts requests per endpoint.
+    The audience acts through ``add_user``, ``reply``, ``mention``, ``like``, ``repost``, ``quote``, ``retweet``,
+    ``post`` and ``vote``; X itself through ``suspend``; ``fail`` injects faults per endpoint; ``calls`` counts
+    requests per endpoint and ``queries`` keeps each request's (endpoint, query parameters).
     """
 
     def __init__(self, *, clock: Callable[[], float] | None = None, username: str = "socialbot_brand") -> None:
@@ -59,6 +60,7 @@ class XApiStandIn(XWorld):
         endpoint = endpoint_of(method, path)
         with self._lock:
             self.calls[endpoint] += 1
+            self.queries.append((endpoint, dict(query)))
             faults = self.faults.get(endpoint)
             fault = faults[0] if faults else None
             if fault is not None:

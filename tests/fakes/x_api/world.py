@@ -21,13 +21,16 @@ from .render import Rendering
 class XWorld(Rendering):
     """What the X API knows, without the HTTP server (``XApiStandIn`` serves it).
 
-    The audience acts through ``add_user``, ``reply``, ``mention``, ``like``, ``repost``, ``quote``, ``post``
-    and ``vote``; ``fail`` injects faults per endpoint; ``calls`` counts requests per endpoint.
+    The audience acts through ``add_user``, ``reply``, ``mention``, ``like``, ``repost``, ``quote``, ``retweet``,
+    ``post`` and ``vote``; X itself through ``suspend``; ``fail`` injects faults per endpoint; ``calls`` counts
+    requests per endpoint and ``queries`` keeps each request's (endpoint, query parameters).
     """
 
     def __init__(self, *, clock: Callable[[], float] | None = None, username: str = "socialbot_brand") -> None:
         self.clock = clock or time.time
         self.calls: Counter[str] = Counter()
+        self.queries: list[tuple[str, dict[str, str]]] = []
+        self.honour_exclude = True  # False: answer quote_tweets as if ``exclude`` had not been sent
         self.users: dict[str, dict] = {}
         self.tweets: dict[str, dict] = {}
         self.likes: dict[str, list[str]] = {}
@@ -77,6 +80,7 @@ class XWorld(Rendering):
         followers: int = 10,
         following: int = 20,
         verified: bool = False,
+        verified_type: str | None = None,
         protected: bool = False,
         created_at: float | None = None,
         description: str = "Fan of #socialbot",
@@ -92,7 +96,9 @@ class XWorld(Rendering):
             "followers": followers,
             "following": following,
             "verified": verified,
+            "verified_type": verified_type or ("business" if verified else "none"),
             "protected": protected,
+            "suspended": False,
             "description": description,
             "url": url,
             "location": location,
@@ -144,6 +150,19 @@ class XWorld(Rendering):
 
     def quote(self, tweet_id: str, user_id: str, text: str) -> str:
         return self.post(user_id, text, quote_of=tweet_id)
+
+    def retweet(self, tweet_id: str, user_id: str) -> str:
+        """``user_id`` retweets ``tweet_id``: a post "RT @author: text" referencing it as ``retweeted``."""
+        original = self.tweets[tweet_id]
+        author = self.users[original["author_id"]]["username"]
+        with self._lock:
+            self.retweets.setdefault(tweet_id, []).insert(0, user_id)
+            return self.post(user_id, f"RT @{author}: {original['text']}"[:280], retweet_of=tweet_id)
+
+    def suspend(self, user_id: str) -> None:
+        """X suspends the account: lookups answer "User has been suspended" instead of the profile."""
+        with self._lock:
+            self.users[user_id]["suspended"] = True
 
     def like(self, tweet_id: str, user_id: str) -> None:
         with self._lock:
