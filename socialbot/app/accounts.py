@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from socialbot.app.compile import load_files
 from socialbot.app.credentials import CredentialGap, credential_gaps
+from socialbot.app.loading import load_files
 from socialbot.platforms.credentials import configured_profiles, reddit_credentials, x_credentials
 from socialbot.settings import Settings
 

@@ -4,45 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from socialbot.app.context import Context
-from socialbot.domain.planning import localize
-from socialbot.settings import Settings, load_settings
 from socialbot.spec.campaign import Campaign, LoadResult
-from socialbot.spec.loader import load_paths
+
+__all__ = ["load", "load_files", "sync", "utc_window"]
+from socialbot.app.loading import load_files, utc_window
 from socialbot.storage.campaigns import deactivate_campaigns, upsert_campaign
 from socialbot.storage.ledger import SyncSummary, sync_ledger
 
 log = logging.getLogger(__name__)
 
 
-def load_files(paths: Sequence[Path], *, settings: Settings | None = None) -> LoadResult:
-    """Every campaign file under ``paths``, validated and compiled once (its plan is kept with it).
-
-    Media may be in each campaign file's folder or in ``settings.media_root``; without ``settings``
-    they are read from the environment and .env, so every command confines media the same way.
-    """
-    config = settings if settings is not None else load_settings()
-    return load_paths(list(paths), media_roots=media_roots(config))
-
-
-def media_roots(settings: Settings) -> tuple[Path, ...]:
-    """The folders media may come from besides each campaign file's own folder (SOCIALBOT_MEDIA_ROOT)."""
-    return (settings.media_root,) if settings.media_root is not None else ()
-
-
 def load(ctx: Context, paths: Sequence[Path] | None = None) -> LoadResult:
     """Every campaign under ``paths`` (default: the campaigns directory), validated and compiled once."""
     return load_files(list(paths) if paths else [ctx.settings.campaigns_dir], settings=ctx.settings)
-
-
-def utc_window(campaign: Campaign) -> tuple[datetime, datetime]:
-    """The campaign's starts and ends as UTC instants."""
-    header = campaign.spec.campaign
-    start, end = header.window()
-    return localize(start, header.tz).astimezone(UTC), localize(end, header.tz).astimezone(UTC)
 
 
 def sync(

@@ -35,7 +35,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     Example:
       socialbot validate campaigns/
     """
-    from socialbot.app.compile import load_files
+    from socialbot.app.loading import load_files
 
     result = load_files(list(paths) or [settings().campaigns_dir])
     print_problems(result.problems, warnings=[*result.warnings, *credential_warnings(result.campaigns)])
@@ -64,7 +64,7 @@ def plan(paths: tuple[Path, ...], days: int, start: str | None, fmt: str) -> Non
       socialbot plan campaigns/demo.yaml --days 14
       socialbot plan campaigns/ --format json > plan.json
     """
-    from socialbot.app.compile import load_files
+    from socialbot.app.loading import load_files
     from socialbot.app.planning import plan_view
     from socialbot.domain.planning import parse_local
     from socialbot.report.plan import render_plan_json, render_plan_table

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from socialbot.app import App
-from socialbot.app.compile import load_files, utc_window
+from socialbot.app.loading import load_files, utc_window
 from socialbot.domain.clock import VirtualClock
 from socialbot.errors import CampaignError
 from socialbot.run import jobs
