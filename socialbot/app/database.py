@@ -35,7 +35,53 @@ def rehearsal_database(db_path: Path, *, live_url: str, fresh: bool) -> str:
         )
     if db_path.is_dir():
         raise ConfigError(f"--db {db_path} is a directory; give a file name such as simulation.db")
+    if fresh and db_path.exists() and not _is_rehearsal(db_path):
+        raise ConfigError(
+            f"--db {db_path} exists and is not a simulation database; simulate empties its --db first, "
+            "so give a new file name (or the simulation database of an earlier run)"
+        )
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{db_path}"
+
+
+def _is_rehearsal(path: Path) -> bool:
+    """A SQLite file holding only sandbox campaigns (safe to empty), or an empty file."""
+    import sqlite3
+
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(16)
+        if not header:
+            return True
+        if header != b"SQLite format 3\x00":
+            return False
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "ledger" not in tables:
+                return not tables
+            platforms = {r[0] for r in conn.execute("SELECT DISTINCT platform FROM publications")}
+            held = conn.execute("SELECT count(*) FROM daemon_lock").fetchone()[0] if "daemon_lock" in tables else 0
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return held == 0 and platforms <= {"sandbox"} | (platforms if _only_simulated(path) else set())
+
+
+def _only_simulated(path: Path) -> bool:
+    """A simulation database has no live publications: every publication is in the sandbox world."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        live = conn.execute(
+            "SELECT count(*) FROM publications WHERE remote_id NOT IN (SELECT remote_id FROM sandbox_posts)"
+        ).fetchone()[0]
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    return live == 0

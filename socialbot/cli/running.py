@@ -59,11 +59,16 @@ def simulate(
     """
     from socialbot.app.database import rehearsal_database
     from socialbot.app.reports import campaign_report
+    from socialbot.errors import ConfigError
     from socialbot.report.engagement import render_table
     from socialbot.run.logs import configure_logging
     from socialbot.run.simulate import SimulationResult
     from socialbot.run.simulate import simulate as run_simulation
 
+    if not campaign.is_file():
+        raise ConfigError(f"{campaign}: no such campaign file (nothing was changed)")
+    if db_path.resolve() == campaign.resolve():
+        raise ConfigError(f"--db {db_path} is the campaign file itself; give a database name such as simulation.db")
     target = rehearsal_database(db_path, live_url=settings().database_url, fresh=fresh)
     config = settings(database_url=target, sandbox_seed=seed, sandbox_failure_rate=failure_rate)
     configure_logging(config, level="WARNING")  # a rehearsal shows problems (rejections, misses), not every post

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,7 +166,10 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
     """Parse one YAML file; never raises on bad input, returns the problems instead."""
     file = str(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or /dev/zero named *.yaml would hang or fill memory
+            return None, [Problem(file, None, None, "", "not a regular file; a campaign is a YAML text file")]
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             return None, [
                 Problem(
@@ -177,7 +181,10 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
                     f"{MAX_FILE_BYTES // 1024} KiB (split it into several campaigns)",
                 )
             ]
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more than the limit, even if the file grows meanwhile
+        if len(raw) > MAX_FILE_BYTES:
+            return None, [Problem(file, None, None, "", f"the file grew past {MAX_FILE_BYTES // 1024} KiB while read")]
     except OSError as exc:
         return None, [Problem(file, None, None, "", f"cannot read the file: {exc.strerror or exc}")]
     try:
