@@ -26,6 +26,15 @@ def upgrade_database(database_url: str) -> Upgraded:
         engine.dispose()
 
 
+def require_lasting_database(database_url: str) -> None:
+    """The daemon's ledger must outlive the process: an in-memory SQLite database is refused."""
+    if database_url.startswith("sqlite") and sqlite_file(database_url) is None:
+        raise ConfigError(
+            "the daemon needs a database file: an in-memory database forgets what was posted, so posts "
+            "could go out twice; set --db or SOCIALBOT_DATABASE_URL to a file such as sqlite:///socialbot.db"
+        )
+
+
 def rehearsal_database(db_path: Path, *, live_url: str, fresh: bool) -> str:
     """The URL of a simulation database at ``db_path``: never the live one; emptied first when ``fresh``."""
     live_file = sqlite_file(live_url)

@@ -28,6 +28,7 @@ class CampaignWatcher:
 
     paths: list[Path]
     missing: bool = False  # the campaigns directory is gone or empty (an unmounted volume, a typo)
+    invalid_files: int = 0  # files with problems at the last scan that parsed them
     _fingerprint: tuple[tuple[str, int, int], ...] | None = None  # None: never scanned
     _file_campaign: dict[str, str] = field(default_factory=dict)
     _digests: dict[str, str] = field(default_factory=dict)
@@ -46,6 +47,7 @@ class CampaignWatcher:
             return RescanResult()
         self._fingerprint = fingerprint
         result = load(ctx, self.paths)
+        self.invalid_files = len({p.file for p in result.problems})
         for problem in result.problems:
             log.error("campaign file problem: %s", problem)
         keep: dict[str, Campaign] = {c.id: c for c in result.campaigns}

@@ -49,6 +49,14 @@ def handle_errors(func: F) -> F:
         except Exception as exc:
             if debug:
                 raise
+            if type(exc).__module__.startswith(("sqlalchemy", "alembic", "sqlite3")):
+                detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                click.echo(
+                    f"error: the database cannot be used ({detail}); check --db or SOCIALBOT_DATABASE_URL "
+                    "(a socialbot database file, created by `socialbot db upgrade`)",
+                    err=True,
+                )
+                sys.exit(EXIT_BAD_INPUT)
             click.echo(
                 f"internal error: {type(exc).__name__}: {exc}\n(run with --debug to see the traceback, and please report it)",
                 err=True,

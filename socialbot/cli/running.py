@@ -156,12 +156,14 @@ def run(
       socialbot run --once --log-format json
     """
     from socialbot.app import App
+    from socialbot.app.database import require_lasting_database
     from socialbot.run.daemon import run as run_daemon
     from socialbot.run.logs import configure_logging
 
     if sandbox and not database_url:
         database_url = "sqlite:///sandbox.db"
     config = settings(database_url=database_url, campaigns_dir=campaigns_dir, log_format=log_format)
+    require_lasting_database(config.database_url)
     configure_logging(config)
     clock = injected_clock()
     app = App(config, sandbox=sandbox, clock=clock) if clock is not None else None

@@ -152,7 +152,7 @@ class Daemon:
 
     def _run_once(self) -> dict[str, int]:
         before = Counter(self.app.stats)
-        errors = 1 if self.campaigns_missing else 0
+        errors = 1 if self.campaigns_missing or self.watcher.invalid_files else 0  # cron should notice
         parked_jobs = 0
         campaign_jobs = jobs.all_campaign_jobs(self.app)
         publishing = [Job("reconcile", jobs.reconcile), *(j for j in campaign_jobs if j.platform is None)]

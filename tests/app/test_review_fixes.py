@@ -48,3 +48,31 @@ def test_simulate_never_empties_a_file_that_is_not_a_simulation_database(tmp_pat
     assert ok.exit_code == 0, ok.output
     again = runner.invoke(main, ["simulate", str(campaign), "--db", "sim.db", "--days", "1"])
     assert again.exit_code == 0, again.output  # its own earlier simulation database may be emptied
+
+
+def test_run_refuses_an_in_memory_database(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["run", "--once", "--db", "sqlite://"])
+    assert result.exit_code == 2 and "in-memory database forgets what was posted" in result.output
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    junk = tmp_path / "notdb.db"
+    junk.write_bytes(b"this is not a database at all" * 100)
+    for args in (["status"], ["db", "upgrade"], ["report", "x"], ["resolve", "a/b", "--drop"]):
+        result = CliRunner().invoke(main, [*args, "--db", str(junk)])
+        assert result.exit_code == 2, (args, result.output)
+        assert "the database cannot be used (file is not a database)" in result.output, args
+        assert "internal error" not in result.output
+
+
+def test_run_once_exits_1_when_a_campaign_file_is_invalid(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    campaigns = tmp_path / "campaigns"
+    campaigns.mkdir()
+    (campaigns / "bad.yaml").write_text("campaign: {id: Bad!}\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["run", "--once", "--sandbox", "--campaigns", str(campaigns), "--db", str(tmp_path / "s.db")]
+    )
+    assert result.exit_code == 1 and "errors=1" in result.output
