@@ -13,6 +13,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NoReturn
 
+from socialbot.domain.textlimits import forbidden_character
 from socialbot.errors import SocialbotError
 
 
@@ -45,10 +46,14 @@ class RenderContext:
 
 
 MAX_OUTPUT = 50_000  # characters one template may produce (Reddit's self-post limit is 40,000)
+MAX_VALUE = 200_000  # size of any value a template builds on the way (characters, items, counted deeply)
 MAX_SECONDS = 0.5  # a template that renders for longer than this is a campaign error, not a hang
 FILE_SECONDS = 1.5  # all of one campaign file's renders together (validate answers within 2 s)
 _LOOP_CHECK = 1_000  # loop steps between two looks at the clock
-_WIDTH = re.compile(r"%[-+ #0]*(\d+)|\{[^{}]*?:[^{}]*?(\d+)[^{}]*\}")
+# widths and precisions in %-formatting ("%-30000s", "%.9999f", "%(name)99s") and in str.format specs
+_WIDTH = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d*)(?:\.(\d+))?|\{[^{}]*?:[^{}]*?(\d+)[^{}]*\}")
+_STAR = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d*\.\*)")
+_REFUSED_ATTRIBUTES = frozenset({"expandtabs", "translate", "maketrans"})  # text amplifiers no post needs
 _deadline: ContextVar[float] = ContextVar("render_deadline", default=float("inf"))
 _file_deadline: ContextVar[float] = ContextVar("file_render_deadline", default=float("inf"))
 
@@ -63,94 +68,199 @@ def render_budget(seconds: float = FILE_SECONDS) -> Iterator[None]:
         _file_deadline.reset(token)
 
 
+def _security_error(message: str) -> Exception:
+    from jinja2.exceptions import SecurityError
+
+    return SecurityError(message)
+
+
 def _over_time() -> None:
     if time.monotonic() > _deadline.get():
-        from jinja2.exceptions import SecurityError
+        raise _security_error(f"the template ran for more than {MAX_SECONDS:g} s (a loop too large?); simplify it")
 
-        raise SecurityError(f"the template ran for more than {MAX_SECONDS:g} s (a loop too large?); simplify it")
+
+def _refuse() -> NoReturn:
+    raise _security_error(f"a template may not build text longer than {MAX_OUTPUT:,} characters")
 
 
 MAX_RANGE = 100_000  # steps of one range() (Jinja's own sandbox limit)
 
 
-def _limited_range(*args: int) -> Iterator[int]:
-    """``range`` of at most MAX_RANGE steps whose loops stop at the render's deadline (no minutes-long nests)."""
+def _limited_range(*args: int) -> range:
     steps = range(*args)
     if len(steps) > MAX_RANGE:
-        from jinja2.exceptions import SecurityError
+        raise _security_error(f"range() of more than {MAX_RANGE:,} steps is not allowed in a template")
+    return steps
 
-        raise SecurityError(f"range() of more than {MAX_RANGE:,} steps is not allowed in a template")
-    for i, value in enumerate(steps):
+
+def _guarded_loop(iterable: Any) -> Iterator[Any]:
+    """What every ``{% for %}`` iterates: the loop looks at the clock every _LOOP_CHECK steps (no nested
+    loops over long strings or lists running for minutes without ever calling anything)."""
+    for i, value in enumerate(iterable):
         if i % _LOOP_CHECK == 0:
             _over_time()
         yield value
+
+
+def _weight(value: object, cap: int = MAX_VALUE) -> int:
+    """How big a value is, counted deeply (characters of text, plus items of lists and dicts); stops
+    counting once past ``cap``, so a list that holds itself many times is cheap to refuse."""
+    total = 0
+    stack = [value]
+    while stack and total <= cap:
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            total += len(item)
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += len(item)
+            stack.extend(item)
+        elif isinstance(item, dict):
+            total += len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        else:
+            total += 1
+    return total
+
+
+def _checked(value: Any) -> Any:
+    if _weight(value) > MAX_VALUE:
+        _refuse()
+    return value
 
 
 def _too_big(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_OUTPUT
 
 
-def _widths_too_big(text: str) -> bool:
+def _widths_too_big(text: str, arguments: object = ()) -> bool:
+    """A format string whose widths could build huge text: a literal width over the limit, or a ``*``
+    width taken from the arguments."""
+    if _STAR.search(text):
+        return True
     return any(int(n) > MAX_OUTPUT for m in _WIDTH.finditer(text) for n in m.groups() if n)
+
+
+def _amplifies(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Would this filter or text method build far more than it was given? Checked before it runs, for the
+    few that multiply their input: ``indent`` (lines x width), ``join`` (items x separator), ``replace``
+    (matches x replacement), ``wordwrap`` (lines x wrap string), ``format`` (widths)."""
+    if not args:
+        return False
+    subject, rest = args[0], args[1:]
+    text = subject if isinstance(subject, str) else None
+    if name == "indent" and text is not None:
+        width = rest[0] if rest else kwargs.get("width", 4)
+        size = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+        return size * (text.count("\n") + 1) + len(text) > MAX_VALUE
+    if name == "join":
+        separator = rest[0] if rest else kwargs.get("d", "")
+        items = subject if isinstance(subject, list | tuple | str) else ()
+        return _weight(items) + len(str(separator)) * len(items) > MAX_VALUE
+    if name == "replace" and text is not None and len(rest) >= 2:
+        old, new = str(rest[0]), str(rest[1])
+        matches = text.count(old) if old else len(text) + 1
+        return len(text) + matches * len(new) > MAX_VALUE
+    if name == "wordwrap" and text is not None:
+        wrap = rest[2] if len(rest) > 2 else kwargs.get("wrapstring") or "\n"
+        return len(text) * (len(str(wrap)) + 1) > MAX_VALUE
+    if name == "format" and text is not None:
+        return _widths_too_big(text)
+    return False
 
 
 @lru_cache(maxsize=1)
 def _environment() -> Any:
-    from jinja2 import StrictUndefined
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import StrictUndefined, nodes
+    from jinja2.compiler import CodeGenerator, Frame
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    def refuse() -> NoReturn:
-        raise SecurityError(f"a template may not build text longer than {MAX_OUTPUT:,} characters")
+    class LimitedCode(CodeGenerator):
+        """``~`` joins through the environment, so the text it builds is measured."""
 
-    class Limited(SandboxedEnvironment):
-        """Jinja's sandbox plus limits on size and time: repetition, padding widths, powers and loops."""
+        def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+            self.write("environment.checked_join((")
+            for arg in node.nodes:
+                self.visit(arg, frame)
+                self.write(", ")
+            self.write("))")
 
-        intercepted_binops = frozenset({"*", "**", "%"})
+    class Limited(ImmutableSandboxedEnvironment):
+        """Jinja's immutable sandbox plus limits on size and time: every value a call, filter, operator or
+        ``~`` builds is measured, the few operations that multiply their input are checked before they
+        run, and every loop looks at the clock."""
+
+        code_generator_class = LimitedCode
+        intercepted_binops = frozenset({"*", "**", "%", "+"})
+
+        def checked_join(self, pieces: tuple[Any, ...]) -> str:
+            if sum(_weight(piece) for piece in pieces) > MAX_VALUE:
+                _refuse()
+            return "".join(str(piece) for piece in pieces)
+
+        def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+            tree = super()._parse(source, name, filename)
+            for loop in tree.find_all(nodes.For):
+                loop.iter = nodes.Call(nodes.Name("_guarded_loop", "load"), [loop.iter], [], None, None)
+            return tree
+
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            if isinstance(obj, str) and attr in _REFUSED_ATTRIBUTES:
+                return False
+            return bool(super().is_safe_attribute(obj, attr, value))
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "*":
                 for seq, n in ((left, right), (right, left)):
-                    if isinstance(seq, str | list | tuple) and isinstance(n, int) and len(seq) * n > MAX_OUTPUT:
-                        refuse()
+                    if isinstance(seq, str | list | tuple) and isinstance(n, int) and _weight(seq) * n > MAX_VALUE:
+                        _refuse()
             elif operator == "**" and isinstance(right, int | float) and abs(right) > 64:
-                raise SecurityError("powers above 64 are not allowed in a template")
+                raise _security_error("powers above 64 are not allowed in a template")
             elif operator == "%" and isinstance(left, str) and _widths_too_big(left):
-                refuse()
-            return super().call_binop(context, operator, left, right)
+                _refuse()
+            return _checked(super().call_binop(context, operator, left, right))
 
         def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             _over_time()
-            if any(_too_big(a) for a in (*args, *kwargs.values())) and __obj is not _limited_range:
-                refuse()
-            return super().call(__context, __obj, *args, **kwargs)
+            if __obj is not _limited_range and any(_too_big(a) for a in (*args, *kwargs.values())):
+                _refuse()
+            receiver = getattr(__obj, "__self__", None)
+            if isinstance(receiver, str) and _amplifies(getattr(__obj, "__name__", ""), (receiver, *args), kwargs):
+                _refuse()
+            return _checked(super().call(__context, __obj, *args, **kwargs))
 
         def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
             wrapped = super().wrap_str_format(value)
             if wrapped is not None and _widths_too_big(value.__self__):
 
                 def refused(*_args: Any, **_kwargs: Any) -> str:
-                    refuse()
+                    _refuse()
 
                 return refused
             return wrapped
 
     env = Limited(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    del env.globals["lipsum"]  # builds megabytes of text from one small number
     env.globals["range"] = _limited_range
+    env.globals["_guarded_loop"] = _guarded_loop
     for name, original in list(env.filters.items()):
-        env.filters[name] = _checked_filter(original, refuse)
+        env.filters[name] = _checked_filter(name, original)
     return env
 
 
-def _checked_filter(original: Callable[..., Any], refuse: Callable[[], NoReturn]) -> Callable[..., Any]:
-    """A filter that refuses huge widths and counts (``center(10**9)``, ``indent(10**9)`` …)."""
+def _checked_filter(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that refuses huge widths and counts (``center(10**9)``), refuses the few that would
+    multiply their input past the limit, and measures what it returns."""
+
+    passes_context = getattr(original, "jinja_pass_arg", None) is not None  # context, eval context or env first
 
     @functools.wraps(original)
     def checked(*args: Any, **kwargs: Any) -> Any:
         _over_time()
-        if any(_too_big(a) for a in (*args[1:], *kwargs.values())):
-            refuse()
-        return original(*args, **kwargs)
+        values = args[1:] if passes_context else args
+        if any(_too_big(a) for a in (*values[1:], *kwargs.values())) or _amplifies(name, tuple(values), kwargs):
+            _refuse()
+        return _checked(original(*args, **kwargs))
 
     return checked
 
@@ -192,7 +302,7 @@ def render(source: str, context: RenderContext) -> str:
                 raise TemplateProblem(f"the template produces more than {MAX_OUTPUT:,} characters; shorten it")
             _over_time()
             out.append(piece)
-        return "".join(out).strip()
+        text = "".join(out).strip()
     except UndefinedError as exc:
         raise TemplateProblem(_undefined_message(str(exc.message), source, context)) from None
     except SecurityError as exc:
@@ -201,6 +311,9 @@ def render(source: str, context: RenderContext) -> str:
         raise TemplateProblem(f"template failed: {type(exc).__name__}: {exc}") from None
     finally:
         _deadline.reset(token)
+    if wrong := forbidden_character(text):
+        raise TemplateProblem(f"the template's output is not allowed: {wrong}")
+    return text
 
 
 def _undefined_message(message: str, source: str, context: RenderContext) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 
 from socialbot.domain.values import Capabilities
@@ -22,3 +24,33 @@ def text_length(text: str, capabilities: Capabilities) -> int:
 def over_limit(text: str, capabilities: Capabilities) -> int:
     """How many characters ``text`` is over the platform's limit (0 when it fits)."""
     return max(0, text_length(text, capabilities) - capabilities.max_text_length)
+
+
+# Characters no campaign text may hold: lone surrogates (not text at all), control characters written as
+# escapes ("\\e", "\\x00": they reach a terminal or a platform as is), and the bidirectional embeddings,
+# overrides and isolates that make text display in another order than it is stored. U+200E/U+200F marks
+# stay allowed for right-to-left text.
+_FORBIDDEN = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NAMES = {"\x00": "NUL", "\x07": "BEL", "\x08": "backspace", "\x1b": "ESC", "\x7f": "DEL"}
+
+
+def forbidden_character(text: str) -> str | None:
+    """What is wrong with the first forbidden character in ``text`` (None when there is none)."""
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    code = f"U+{ord(char):04X}"
+    if "\ud800" <= char <= "\udfff":
+        return "the text contains an invalid character (a lone surrogate such as \\ud800); remove it"
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(char, "a control character")
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return (
+            f"the text contains {code} {name}, which makes it display in another order than it is written; "
+            "remove it (use U+200F RIGHT-TO-LEFT MARK for right-to-left text)"
+        )
+    return f"the text contains the control character {code} ({name}); remove it"
+
+
+def without_forbidden_characters(text: str) -> str:
+    return _FORBIDDEN.sub("", text)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from socialbot.domain.textlimits import forbidden_character, without_forbidden_characters
 from socialbot.errors import Problem
 
 Path_ = tuple[str | int, ...]
@@ -21,7 +21,6 @@ _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 }
 _TOO_DEEP = f"lists and mappings are nested more than {MAX_DEPTH} deep; a campaign never needs that"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: a 1 MiB file parses in well under 2 s
 
 
@@ -152,13 +151,9 @@ class _Builder:
         except (yaml.YAMLError, ValueError, OverflowError, KeyError, IndexError, TypeError) as exc:
             self.problems.append(self.located.problem(path, f"cannot read this value ({exc}); quote it as text"))
             return None
-        if isinstance(value, str) and _SURROGATE.search(value):
-            self.problems.append(
-                self.located.problem(
-                    path, "the text contains an invalid character (a lone surrogate such as \\ud800); remove it"
-                )
-            )
-            return None
+        if isinstance(value, str) and (wrong := forbidden_character(value)):
+            self.problems.append(self.located.problem(path, wrong))
+            return without_forbidden_characters(value)  # reported; the rest of the file is still checked
         return value
 
 

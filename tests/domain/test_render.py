@@ -211,6 +211,42 @@ def test_the_message_blames_the_name_that_is_missing_when_both_kinds_appear(temp
         ("{{ 9 ** 9999 }}", "powers above 64"),
         ("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", "more than 0.5 s"),
         ("{% for i in range(99999) %}{{ 'abcdefghij' }}{% endfor %}", "more than 50,000 characters"),
+        # text that doubles in a loop: through ~, + and a namespace
+        (
+            "{% set ns = namespace(s='A' * 40000) %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+            "{% endfor %}{{ ns.s|length }}",
+            "longer than 50,000 characters",
+        ),
+        (
+            "{% set ns = namespace(s='A' * 40000) %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}"
+            "{% endfor %}{{ ns.s|length }}",
+            "longer than 50,000 characters",
+        ),
+        # widths from the arguments and precisions
+        ("{{ '%*d' % (2000000000, 1) }}", "longer than 50,000 characters"),
+        ("{{ '%.*f' % (2000000000, 1) }}", "longer than 50,000 characters"),
+        ("{{ '%.2000000000f' % 1 }}", "longer than 50,000 characters"),
+        ("{{ '%(a)2000000000s' % {'a': 1} }}", "longer than 50,000 characters"),
+        # filters and methods that multiply their input
+        ("{{ ('A\\n' * 25000)|indent(40000)|length }}", "longer than 50,000 characters"),
+        ("{{ (range(50000)|list)|join('B' * 40000)|length }}", "longer than 50,000 characters"),
+        ("{{ ([('A' * 40000)] * 5)|join('')|length }}", "longer than 50,000 characters"),
+        ("{{ ('A' * 40000).replace('A', 'A' * 40000)|length }}", "longer than 50,000 characters"),
+        ("{{ ('A' * 40000)|replace('', 'B' * 40000)|length }}", "longer than 50,000 characters"),
+        ("{{ ('a b ' * 20000)|wordwrap(1, wrapstring='W' * 40000)|length }}", "longer than 50,000 characters"),
+        ("{{ ['A' * 40000]|batch(40000, 'x' * 40000)|list|length }}", "longer than 50,000 characters"),
+        ("{{ ('\\t' * 40000).expandtabs(40000)|length }}", "'expandtabs' of 'str' object is unsafe"),
+        ("{% set l = ['A'] %}{% for i in range(40) %}{{ l.extend(l) }}{% endfor %}", "'extend' of 'list'"),
+        ("{{ lipsum(40000) }}", "'lipsum' is undefined"),
+        # loops over long text and recursion that never call range()
+        ("{% for a in 'A' * 40000 %}{% for b in 'B' * 40000 %}{% endfor %}{% endfor %}", "more than 0.5 s"),
+        (
+            "{% macro f(n) %}{% if n %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}A{% endmacro %}{{ f(40)|length }}",
+            "more than 0.5 s",
+        ),
+        # what the template prints must be text a platform and a terminal can take
+        ("{{ '\\ud800' }}", "lone surrogate"),
+        ("{{ '\\x1b[2J' }}", "U+001B (ESC)"),
     ],
 )
 def test_a_template_that_would_run_too_long_or_too_big_is_a_clear_problem(source, reason):
@@ -220,3 +256,23 @@ def test_a_template_that_would_run_too_long_or_too_big_is_a_clear_problem(source
     message = problem(source)
     assert reason in message
     assert time.monotonic() - started < 5  # refused, not computed
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("{{ 'hello %s'|format('world') }}", "hello world"),
+        ("{{ 'a,b'|replace(',', ' and ') }}", "a and b"),
+        ("{{ ['x', 'y']|join(', ') }}", "x, y"),
+        ("{{ 'l1\\nl2'|indent(2) }}", "l1\n  l2"),
+        (
+            "{% set ns = namespace(s='') %}{% for w in ['a', 'b'] %}{% set ns.s = ns.s ~ w %}{% endfor %}{{ ns.s }}",
+            "ab",
+        ),
+        ("[{{ '%5.1f%%' % 12.345 }}]", "[ 12.3%]"),
+        ("{{ ('x' * 100)|wordwrap(40)|length }}", "102"),
+        ("{% for c in 'abc' %}{{ loop.index }}{{ c }}{% endfor %}", "1a2b3c"),
+    ],
+)
+def test_the_limits_leave_ordinary_templates_alone(source, expected):
+    assert render(source, CTX) == expected

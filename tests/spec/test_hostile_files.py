@@ -57,6 +57,19 @@ HOSTILE = {
     "deep_nesting": (HEADER + "x: " + "[" * 50_000 + "]" * 50_000 + "\n", "nest"),
     "lone_surrogate": (post("bad \\ud800 text"), "surrogate"),
     "string_bomb": (post("{{ 'A' * 3000000000 }}"), "longer than 50,000 characters"),
+    "doubling_bomb": (
+        post(
+            "{% set ns = namespace(s='A' * 40000) %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+            "{% endfor %}{{ ns.s|length }}"
+        ),
+        "longer than 50,000 characters",
+    ),
+    "star_width": (post("{{ '%*d' % (2000000000, 1) }}"), "longer than 50,000 characters"),
+    "escape_sequence": (post("\\e[2J\\e[31mred"), "U+001B (ESC)"),
+    "nul_escape": (post("a\\x00b"), "U+0000 (NUL)"),
+    "rtl_override": (post("gnp.\\u202eexe"), "RIGHT-TO-LEFT OVERRIDE"),
+    "template_surrogate": (post("{{ '\\\\ud800' }}"), "lone surrogate"),
+    "template_escape": (post("{{ '\\\\x1b[2J' }}"), "U+001B (ESC)"),
     "loop_bomb": (
         post("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"),
         "more than 0.5 s",
