@@ -99,3 +99,10 @@ def test_auth_x_with_a_wrong_pin_says_so_without_a_traceback(monkeypatch, tmp_pa
     assert "/oauth/authorize?oauth_token=" in result.output  # the URL to open was shown
     assert "PIN" in result.output and "Traceback" not in result.output
     assert x.api_secret not in result.output
+
+
+@pytest.mark.parametrize("port", ["0", "99999", "-1", "http"])
+def test_auth_reddit_refuses_a_port_that_cannot_be_one(port):
+    result = CliRunner().invoke(main, ["auth", "reddit", "--port", port])
+    assert result.exit_code == 2
+    assert "Invalid value for '--port'" in result.output and "internal error" not in result.output

@@ -79,7 +79,11 @@ def auth_x(profile: str) -> None:
 @auth.command("reddit")
 @click.option("--profile", default="default", show_default=True, help="Account profile name (e.g. brand).")
 @click.option(
-    "--port", default=8080, show_default=True, help="Local port of the redirect URI (http://127.0.0.1:PORT/)."
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8080,
+    show_default=True,
+    help="Local port of the redirect URI (http://127.0.0.1:PORT/).",
 )
 @handle_errors
 def auth_reddit(profile: str, port: int) -> None:

@@ -23,6 +23,17 @@ _DURATION_RE = re.compile(r"(\d+)\s*(w|d|h|m|s)")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
 MAX_OCCURRENCES = 10_000  # per rule; a cron of every minute over a year is a mistake, not a plan
+MAX_DURATION = timedelta(days=3660)  # ten years: no interval or catch-up window of a campaign is longer
+
+
+class TooManyOccurrences(ValueError):
+    """A rule produces more than MAX_OCCURRENCES times in the window: refused, never silently cut."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"this schedule produces more than {MAX_OCCURRENCES:,} occurrences in the campaign's window; "
+            "use a longer interval, a count, an until, or a shorter campaign"
+        )
 
 
 def parse_duration(text: str) -> timedelta:
@@ -32,7 +43,11 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(f"'{text}' is not a duration; write e.g. 30m, 1h, 1h30m, 2d or 1w")
     delta = timedelta()
     for amount, unit in _DURATION_RE.findall(compact):
+        if len(amount) > 7:  # 9,999,999 of any unit is already past MAX_DURATION
+            raise ValueError(f"'{text}' is longer than ten years; no campaign needs an interval that long")
         delta += timedelta(**{_UNITS[unit]: int(amount)})
+    if delta > MAX_DURATION:
+        raise ValueError(f"'{text}' is longer than ten years; no campaign needs an interval that long")
     if delta <= timedelta(0):
         raise ValueError(f"'{text}' must be longer than zero")
     return delta
@@ -106,25 +121,34 @@ def _wall_times(rule: Rule, *, window_start: datetime, window_end: datetime) -> 
 
         start = rule.starting or window_start
         it = croniter(rule.cron, start - timedelta(seconds=1))
-        while len(times) < MAX_OCCURRENCES:
+        while True:
             nxt = it.get_next(datetime)
             if nxt > until:
                 break
             if nxt >= window_start:
                 times.append(nxt)
+                _check_count(times)
             if rule.count and len(times) >= rule.count:
                 break
     elif rule.every:
         current = rule.starting or window_start
-        while current <= until and len(times) < MAX_OCCURRENCES:
+        while current <= until:
             if current >= window_start:
                 times.append(current)
+                _check_count(times)
             if rule.count and len(times) >= rule.count:
                 break
+            if current > datetime.max - rule.every:
+                break  # the next step would be past the year 9999
             current = current + rule.every
     if rule.count:
         times = times[: rule.count]
     return times
+
+
+def _check_count(times: list[datetime]) -> None:
+    if len(times) > MAX_OCCURRENCES:
+        raise TooManyOccurrences()
 
 
 def _elapsed_times(rule: Rule, tz: ZoneInfo, *, window_start: datetime, window_end: datetime) -> list[datetime]:
@@ -135,9 +159,12 @@ def _elapsed_times(rule: Rule, tz: ZoneInfo, *, window_start: datetime, window_e
     end = localize(end_local, tz).astimezone(UTC)
     out: list[datetime] = []
     current = start
-    while current <= end and len(out) < MAX_OCCURRENCES:
+    while current <= end:
         out.append(current.astimezone(tz).replace(tzinfo=None))  # keeps fold: see localize()
+        _check_count(out)
         if rule.count and len(out) >= rule.count:
+            break
+        if current > datetime.max.replace(tzinfo=UTC) - rule.every:
             break
         current += rule.every
     return out

@@ -24,7 +24,7 @@ def open_for_upload(item: MediaItem, capabilities: Capabilities) -> tuple[Binary
     upload then reads from this same open file, so a swap after the check changes nothing.
     """
     path = item.path
-    if not os.path.isabs(path) or os.path.normpath(path) != path:
+    if "\x00" in path or not os.path.isabs(path) or os.path.normpath(path) != path:
         raise ContentRejected(f"media file {path} is not an absolute, normalised path; run `socialbot validate` again")
     try:
         fd = os.open(path, _FLAGS)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from socialbot.domain.ledger import PlannedAction
-from socialbot.domain.planning import Occurrence, Skipped, expand
+from socialbot.domain.planning import Occurrence, Skipped, TooManyOccurrences, expand
 from socialbot.domain.render import RenderContext, TemplateProblem, render, render_budget
 from socialbot.domain.textlimits import over_limit
 from socialbot.domain.values import CAPABILITIES, X_CAPABILITIES, Capabilities, Draft, MediaItem, PollDraft
@@ -144,7 +144,11 @@ def _compile_post(
     posts: list[PostPlan],
 ) -> None:
     header = campaign.spec.campaign
-    occs, skips = occurrences(campaign, post)
+    try:
+        occs, skips = occurrences(campaign, post)
+    except TooManyOccurrences as exc:
+        posts.append(PostPlan(index=index, occurrences=0, actions=(), schedule_problem=str(exc)))
+        return
     skipped.extend((post.id, s) for s in skips)
     mine: list[PlannedAction] = []
     problem: tuple[str, str] | None = None

@@ -21,6 +21,7 @@ class PostPlan:
     actions: tuple[PlannedAction, ...]
     template_problem: str | None = None
     template_platform: str | None = None
+    schedule_problem: str | None = None  # the schedule itself cannot be expanded (too many occurrences)
 
 
 @dataclass(frozen=True)

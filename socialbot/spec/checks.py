@@ -67,7 +67,9 @@ def check_campaign(campaign: Campaign, *, media_roots: Sequence[Path] = ()) -> l
             check_post_media(campaign, i, post, [capabilities_for(p) for p in platforms], roots=media_roots)
         )
         plan = plans[i]
-        if not plan.occurrences:
+        if plan.schedule_problem is not None:
+            problems.append(loc.problem(("posts", i, "schedule"), plan.schedule_problem))
+        elif not plan.occurrences:
             problems.append(
                 loc.problem(
                     ("posts", i, "schedule"),

@@ -45,6 +45,8 @@ def media_file_problem(
     and only its first bytes are read; nothing of its content ever reaches a message.
     """
     folder = Path(os.path.abspath(base))
+    if "\x00" in written:
+        return f"media path {written!r} contains a NUL character; write the file's name as it is"
     try:
         resolved = (base / written).resolve(strict=True)
     except FileNotFoundError:

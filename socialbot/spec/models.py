@@ -92,10 +92,13 @@ class CampaignHeader(_Frozen):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, v: str) -> str:
+        shown = v if len(v) <= 60 else v[:60] + "…"
+        if len(v) > 100:  # the longest IANA name is ~30 characters; never hand a long text to the file system
+            raise ValueError(f"unknown timezone '{shown}'")
         try:
             ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone '{v}'") from None
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"unknown timezone '{shown}'") from None
         return v
 
     @field_validator("account")

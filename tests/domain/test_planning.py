@@ -8,7 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from socialbot.domain.planning import QuietHours, Rule, expand, localize, parse_clock, parse_duration, parse_local
+from socialbot.domain.planning import (
+    MAX_OCCURRENCES,
+    QuietHours,
+    Rule,
+    TooManyOccurrences,
+    expand,
+    localize,
+    parse_clock,
+    parse_duration,
+    parse_local,
+)
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -198,6 +208,9 @@ def test_parse_duration_accepts(text, expected):
         ("", "is not a duration"),
         ("1h30", "is not a duration"),
         ("1y", "is not a duration"),
+        ("99999999999999999999w", "longer than ten years"),
+        ("3661d", "longer than ten years"),
+        ("9" * 5000 + "s", "longer than ten years"),
     ],
 )
 def test_parse_duration_rejects(text, message):
@@ -229,3 +242,25 @@ def test_the_dst_rule_in_the_docs_is_the_one_in_the_code():
         sentence = sentence.split(" `every` in hours")[0].strip()
         assert sentence.lstrip("- ") in docs, f"docs/campaigns.md lacks the DST rule: {sentence!r}"
     assert "it is added in UTC, so every step is a distinct instant" in docs
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [Rule(every=timedelta(minutes=1)), Rule(cron="* * * * *"), Rule(every=timedelta(days=1))],
+    ids=["every-minute", "cron-every-minute", "daily-over-centuries"],
+)
+def test_a_schedule_past_the_occurrence_limit_is_refused_not_cut(rule):
+    end = "2026-01-09 00:00" if rule.every != timedelta(days=1) else "2060-01-01 00:00"
+    with pytest.raises(TooManyOccurrences, match="more than 10,000 occurrences"):
+        run(rule, "2026-01-01 00:00", end)
+
+
+def test_a_count_keeps_a_long_schedule_within_the_limit():
+    occurrences, _ = run(Rule(every=timedelta(minutes=1), count=MAX_OCCURRENCES), "2026-01-01 00:00", "2027-01-01")
+    assert len(occurrences) == MAX_OCCURRENCES
+
+
+def test_an_interval_that_would_step_past_the_year_9999_ends_the_schedule():
+    rule = Rule(every=timedelta(days=3650))
+    occurrences, _ = expand(rule, tz=UTC, window_start=dt("9990-01-01 00:00"), window_end=dt("9999-12-31 00:00"))
+    assert [o.scheduled.year for o in occurrences] == [9990, 9999]

@@ -40,6 +40,10 @@ def post(text: str) -> str:
     return HEADER + f'posts:\n  - id: p\n    text: "{text}"\n    schedule: {{at: "2026-12-02 09:00"}}\n'
 
 
+def scheduled(schedule: str, header: str = HEADER) -> str:
+    return header + f'posts:\n  - id: p\n    text: "Hi"\n    schedule: {schedule}\n'
+
+
 def laughs() -> str:
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 10):
@@ -70,6 +74,21 @@ HOSTILE = {
     "rtl_override": (post("gnp.\\u202eexe"), "RIGHT-TO-LEFT OVERRIDE"),
     "template_surrogate": (post("{{ '\\\\ud800' }}"), "lone surrogate"),
     "template_escape": (post("{{ '\\\\x1b[2J' }}"), "U+001B (ESC)"),
+    "every_overflow": (scheduled("{every: 99999999999999999999w}"), "longer than ten years"),
+    "catch_up_overflow": (
+        scheduled('{at: "2026-12-02 09:00", catch_up_within: 99999999999999999999999d}'),
+        "longer than ten years",
+    ),
+    "too_many_occurrences": (scheduled("{every: 10s}"), "more than 10,000 occurrences"),
+    "too_many_cron_occurrences": (
+        scheduled('{cron: "* * * * *"}', HEADER.replace("2026-12-03", "2027-01-03")),
+        "more than 10,000 occurrences",
+    ),
+    "long_timezone": (scheduled("{every: 1d}", HEADER.replace("UTC", "A" * 100_000)), "unknown timezone"),
+    "nul_in_media_path": (
+        HEADER + 'posts:\n  - id: p\n    text: "Hi"\n    media: ["a\\x00b.png"]\n    schedule: {every: 1d}\n',
+        "U+0000 (NUL)",
+    ),
     "loop_bomb": (
         post("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"),
         "more than 0.5 s",
@@ -94,6 +113,7 @@ def test_a_hostile_file_is_a_problem_in_that_file_and_the_rest_still_loads(tmp_p
     assert cli.exit_code == 2
     assert "internal error" not in cli.output and "Traceback" not in cli.output
     assert reason in cli.output
+    assert len(cli.output) < 5_000  # a located message, not the hostile text echoed back
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path):
