@@ -12,7 +12,7 @@ from socialbot.spec.campaign import Campaign, LoadResult
 
 __all__ = ["load", "load_files", "sync", "utc_window"]
 from socialbot.app.loading import load_files, utc_window
-from socialbot.storage.campaigns import deactivate_campaigns, upsert_campaign
+from socialbot.storage.campaigns import campaign_records, deactivate_campaigns, upsert_campaign
 from socialbot.storage.ledger import SyncSummary, sync_ledger
 
 log = logging.getLogger(__name__)
@@ -63,5 +63,19 @@ def sync(
         for gone in deactivate_campaigns(ctx.engine, keep=keep, now=now):
             ctx.campaigns.pop(gone, None)
             ctx.platforms.forget(gone)
-            log.info("campaign %s retired: its file is gone; planned posts cancelled", gone)
+            log.info("campaign %s retired: %s; planned posts cancelled", gone, _why_retired(ctx, gone))
     return summaries
+
+
+def _why_retired(ctx: Context, campaign_id: str) -> str:
+    """A retired campaign's file is gone, or now defines another campaign (its id was changed)."""
+    records = campaign_records(ctx.engine, campaign_id=campaign_id)
+    if not records:
+        return "its file is gone"
+    record = records[0]
+    renamed = next((c.id for c in ctx.campaigns.values() if str(c.file) == record.file_path), None)
+    if renamed is not None:
+        return f"its file {record.file_path} now defines campaign {renamed} (the id was changed)"
+    if Path(record.file_path).exists():
+        return f"its file {record.file_path} no longer defines it"
+    return f"its file {record.file_path} is gone"

@@ -21,10 +21,15 @@ class CredentialGap:
     missing: tuple[tuple[str, ...], ...]  # per platform, the variables to set
 
     def __str__(self) -> str:
+        return self.describe(then="then `socialbot doctor`")
+
+    def describe(self, *, then: str = "") -> str:
+        """The gap and the variables to set; ``then`` is the step after setting them (none inside doctor)."""
         shown = " and ".join(", ".join(names[:2]) + (", …" if len(names) > 2 else "") for names in self.missing)
+        after = f", {then}" if then else ""
         return (
             f"campaign {self.campaign_id} needs account profile '{self.account}' on {' and '.join(self.platforms)}: "
-            f"not configured (set {shown}; see .env.example, then `socialbot doctor`)"
+            f"not configured (set {shown}; see .env.example{after})"
         )
 
 

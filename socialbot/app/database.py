@@ -35,6 +35,20 @@ def require_lasting_database(database_url: str) -> None:
         )
 
 
+def simulation_file(written: str) -> Path:
+    """The SQLite file ``simulate --db`` names: a file name, or a sqlite:/// URL of one."""
+    if "://" not in written:
+        return Path(written)
+    if written.startswith("sqlite:///"):
+        path = sqlite_file(written)
+        if path is not None:
+            return path
+    raise ConfigError(
+        f"--db {written.split('://', 1)[0]}://…: a simulation runs in a SQLite file of its own; "
+        "give a file name such as simulation.db"
+    )
+
+
 def rehearsal_database(db_path: Path, *, live_url: str, fresh: bool) -> str:
     """The URL of a simulation database at ``db_path``: never the live one; emptied first when ``fresh``."""
     live_file = sqlite_file(live_url)

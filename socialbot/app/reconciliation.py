@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 from socialbot.app.context import Context
 from socialbot.app.publishing import RECONCILE_AFTER, fmt_delta, move
-from socialbot.domain.ledger import Status, same_post
+from socialbot.domain.ledger import LedgerEntry, Status, same_post
 from socialbot.domain.values import Published
 from socialbot.errors import ConfigError, PlatformError
 from socialbot.storage import ledger
@@ -72,6 +73,30 @@ def lateness(ctx: Context, key: str, *, now: datetime) -> timedelta | None:
     return now - entry.due_at
 
 
+_REMOTE_IDS = {
+    "x": (re.compile(r"\d{1,20}"), "a post id is digits only, e.g. 1866000000000000000 (the number in its URL)"),
+    "reddit": (
+        re.compile(r"(?:t[13]_)?[a-z0-9]{1,13}"),
+        "a post or comment id is a short base-36 code such as 1abcd2x or t3_1abcd2x (from its URL)",
+    ),
+}
+_ANY_ID = (re.compile(r"[A-Za-z0-9_-]{1,64}"), "an id is up to 64 letters, digits, '-' or '_'")
+
+
+def _checked_remote_id(written: str, entry: LedgerEntry) -> str:
+    """The id an operator typed for ``--sent``, in the form the adapter stores; ConfigError naming the form."""
+    value = written.strip()
+    pattern, form = _REMOTE_IDS.get(entry.platform, _ANY_ID)
+    if not pattern.fullmatch(value):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise ConfigError(f"'{shown}' is not a {entry.platform} id: {form}")
+    if entry.platform == "reddit" and not value.startswith(("t1_", "t3_")):
+        # the adapter records full names: a submission (t3_) for a post, a comment (t1_) for replies and parts
+        submission = entry.part == 0 and entry.reply_to is None
+        value = ("t3_" if submission else "t1_") + value
+    return value
+
+
 def resolve(
     ctx: Context, key: str, *, sent_as: str | None = None, retry: bool = False, drop: bool = False, now: datetime
 ) -> str:
@@ -89,7 +114,8 @@ def resolve(
     if entry.status not in open_states:
         allowed = "unconfirmed, failed or planned entries (and missed ones with --retry)"
         raise ConfigError(f"'{key}' is {entry.status}; only {allowed} can be resolved")
-    if sent_as:
+    if sent_as is not None:
+        sent_as = _checked_remote_id(sent_as, entry)
         if known_remote_ids(ctx.engine, platform=entry.platform, remote_ids=[sent_as]):
             raise ConfigError(f"{sent_as} is already recorded as another publication")
         ledger.mark_sent(

@@ -38,7 +38,7 @@ class CampaignWatcher:
         files, problems = campaign_files(self.paths)
         if not files:
             for problem in problems:
-                log.error("campaigns: %s — nothing was changed; running campaigns keep running", problem)
+                log.error("%s — nothing was changed; running campaigns keep running", problem)
             self.missing = True
             return RescanResult()
         self.missing = False

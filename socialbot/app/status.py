@@ -16,6 +16,7 @@ from socialbot.storage.db import sqlite_file
 from socialbot.storage.locks import lock_holder
 from socialbot.storage.reporting import last_collections
 from socialbot.storage.runs import parked_jobs
+from socialbot.storage.sandbox_world import is_rehearsal
 from socialbot.storage.usage import usage_for
 
 
@@ -85,6 +86,8 @@ class CampaignStatus:
 class StatusReport:
     database: str  # "ok", or why there is nothing to show
     daemon: dict[str, str] | None = None
+    rehearsal: bool = False  # a sandbox rehearsal (simulate, run --sandbox): no real account is used
+    known: list[str] = field(default_factory=list)  # every campaign id recorded, when the one asked for is not
     campaigns: list[CampaignStatus] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,6 +107,8 @@ def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> St
     campaigns = campaign_records(ctx.engine, campaign_id=campaign_id)
     if campaigns is None:
         return StatusReport(database="not initialised (run `socialbot db upgrade`)")
+    if campaign_id and not campaigns:
+        return StatusReport(database="ok", known=[c.id for c in campaign_records(ctx.engine) or []])
     ids = [c.id for c in campaigns]
     counts = ledger.status_counts(ctx.engine, campaign_id=campaign_id)
     problems = ledger.entries_with_status(
@@ -118,6 +123,7 @@ def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> St
     holder = lock_holder(ctx.engine)
     usage = usage_for(ctx.engine, campaign_id=campaign_id, day=now.date())
     jobs = parked_jobs(ctx.engine, now=now)
+    rehearsal = is_rehearsal(ctx.engine)
     out = []
     for c in campaigns:
         mine = [u for u in usage if u.campaign_id == c.id]
@@ -165,13 +171,14 @@ def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> St
                 last_collection={p: t.isoformat() for cid, p, t in collections if cid == c.id},
                 api_calls_today={f"{u.platform} {u.endpoint}": u.calls for u in mine},
                 budget=budget,
-                credentials=_credentials(c) if c.active else None,
+                credentials=_credentials(c) if c.active and not rehearsal else None,
             )
         )
     return StatusReport(
         database="ok",
         daemon={"holder": holder.holder, "heartbeat": holder.heartbeat_at.isoformat()} if holder else None,
         campaigns=out,
+        rehearsal=rehearsal,
     )
 
 

@@ -38,7 +38,7 @@ def doctor() -> None:
         bad += not r.ok
         click.echo(f"{mark} {r.platform} profile '{r.profile}': {r.detail}")
     for gap in gaps:
-        click.echo(f"FAIL {gap}")
+        click.echo(f"FAIL {gap.describe()}")
     if bad:
         sys.exit(1)
 

@@ -66,18 +66,20 @@ def plan(paths: tuple[Path, ...], days: int, start: str | None, fmt: str) -> Non
     """
     from socialbot.app.loading import load_files
     from socialbot.app.planning import plan_view
-    from socialbot.domain.planning import parse_local
     from socialbot.report.plan import render_plan_json, render_plan_table
 
+    try:
+        first = datetime.strptime(start.strip(), "%Y-%m-%d") if start else None
+    except ValueError:
+        raise click.BadParameter(
+            f"'{start}' is not a date; write it as YYYY-MM-DD, e.g. 2026-12-01 (a day in the campaign's timezone)",
+            param_hint="--from",
+        ) from None
     config = settings()
     loaded = load_files(list(paths) or [config.campaigns_dir])
     if not loaded.campaigns:
         print_problems(loaded.problems, warnings=loaded.warnings)
         sys.exit(EXIT_BAD_INPUT)
-    try:
-        first = parse_local(start, what="date") if start else None
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--from") from None
     view = plan_view(loaded, settings=config, days=days, first_day=first, now=datetime.now(UTC))
     if fmt == "json":
         click.echo(render_plan_json(view))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 from io import StringIO
 from pathlib import Path
@@ -47,10 +48,13 @@ def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
         finally:
             app.close()
     if campaign and not report.campaigns:
-        click.echo(
-            f"error: no campaign '{campaign}' in the database (run `socialbot run` or `socialbot db upgrade` first)",
-            err=True,
-        )
+        if report.known:
+            close = difflib.get_close_matches(campaign, report.known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            advice = f"{hint}this database has: {', '.join(report.known)}"
+        else:
+            advice = "this database has no campaigns yet: `socialbot run` (or `socialbot simulate`) records them"
+        click.echo(f"error: no campaign '{campaign}' in the database; {advice}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     render_status(report, fmt=fmt, console=console())
 
@@ -133,7 +137,7 @@ def resolve(key: str, sent_as: str | None, retry: bool, drop: bool, yes: bool, d
     """
     from socialbot.app import App
 
-    if sum(bool(x) for x in (sent_as, retry, drop)) != 1:
+    if sum(x is not None and x is not False for x in (sent_as, retry, drop)) != 1:
         raise click.UsageError("give exactly one of --sent REMOTE_ID, --retry or --drop")
     from socialbot.app.publishing import fmt_delta
     from socialbot.app.reconciliation import lateness

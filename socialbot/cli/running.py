@@ -24,10 +24,10 @@ from socialbot.cli.options import console, database_option, format_option, handl
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(path_type=Path),
-    default=Path("simulation.db"),
+    metavar="FILE",
+    default="simulation.db",
     show_default=True,
-    help="Simulation database (never the live one).",
+    help="Simulation database: a SQLite file name or sqlite:/// URL (never the live database).",
 )
 @click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty simulation database.")
 @click.option(
@@ -41,7 +41,7 @@ def simulate(
     campaign: Path,
     days: float | None,
     seed: int | None,
-    db_path: Path,
+    db_path: str,
     fresh: bool,
     failure_rate: float | None,
     fmt: str,
@@ -57,7 +57,7 @@ def simulate(
       socialbot simulate campaigns/demo.yaml
       socialbot simulate campaigns/launch.yaml --days 3 --seed 7 --failure-rate 0.3
     """
-    from socialbot.app.database import rehearsal_database
+    from socialbot.app.database import rehearsal_database, simulation_file
     from socialbot.app.reports import campaign_report
     from socialbot.errors import ConfigError
     from socialbot.report.engagement import render_table
@@ -67,9 +67,10 @@ def simulate(
 
     if not campaign.is_file():
         raise ConfigError(f"{campaign}: no such campaign file (nothing was changed)")
-    if db_path.resolve() == campaign.resolve():
+    db_file = simulation_file(db_path)
+    if db_file.resolve() == campaign.resolve():
         raise ConfigError(f"--db {db_path} is the campaign file itself; give a database name such as simulation.db")
-    target = rehearsal_database(db_path, live_url=settings().database_url, fresh=fresh)
+    target = rehearsal_database(db_file, live_url=settings().database_url, fresh=fresh)
     config = settings(database_url=target, sandbox_seed=seed, sandbox_failure_rate=failure_rate)
     configure_logging(config, level="WARNING")  # a rehearsal shows problems (rejections, misses), not every post
     err = console(stderr=True)
@@ -87,7 +88,7 @@ def simulate(
         if fmt == "json":
             click.echo(
                 json.dumps(
-                    {"simulation": _summary(result, elapsed, db_path), "reports": [r.to_dict() for r in reports]},
+                    {"simulation": _summary(result, elapsed, db_file), "reports": [r.to_dict() for r in reports]},
                     indent=2,
                     default=str,
                 )
@@ -97,7 +98,7 @@ def simulate(
         out.print(
             f"Simulated {result.started:%Y-%m-%d %H:%M} → {result.ended:%Y-%m-%d %H:%M} UTC in {elapsed:.1f}s: "
             f"{result.sent} sent, {result.missed} missed, {result.failed} failed, {result.parked} retries parked, "
-            f"{result.interactions} interactions collected. Database: {db_path}"
+            f"{result.interactions} interactions collected. Database: {db_file}"
         )
         for note in result.notes[:10]:
             out.print(f"  note: {note}")

@@ -21,6 +21,8 @@ def render_status(report: StatusReport, *, fmt: str, console: Console) -> None:
     )
     if report.database != "ok":
         console.print(f"database: {report.database}")
+    if report.rehearsal:
+        console.print("database: a sandbox rehearsal (simulate or run --sandbox); nothing here went to a real account")
     if not report.campaigns:
         console.print("no campaigns in this database yet")
     for c in report.campaigns:

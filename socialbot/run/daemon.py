@@ -120,7 +120,7 @@ class Daemon:
         if not self.app.sandbox:
             uses = [(c.id, c.spec.campaign.account, c.spec.campaign.platforms) for c in self.app.campaigns.values()]
             for gap in credential_gaps(uses):
-                log.error("%s; its posts wait (parked) until it is", gap)
+                log.error("%s; its posts wait (parked) until the account is configured", gap)
         recovered = self.app.recover_in_flight(now=now)
         if recovered:
             log.warning("%d action(s) were in flight when the last run stopped; reconciling them", recovered)

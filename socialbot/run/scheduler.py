@@ -7,12 +7,14 @@ at the time it asks for; wake-up requests from use cases (``app.wake``) bring a 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 
@@ -78,7 +80,8 @@ class Scheduler:
         with self._lock:
             for scheduled in self._scheduler.get_jobs():
                 if scheduled.id == name or (prefix and scheduled.id.startswith(name)):
-                    scheduled.remove()
+                    with contextlib.suppress(JobLookupError):  # it ran (and was dropped) since the listing
+                        scheduled.remove()
                     self._jobs.pop(scheduled.id, None)
 
     def job_names(self) -> list[str]:

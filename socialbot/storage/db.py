@@ -50,9 +50,20 @@ def file_identity(url: str) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3 (the ``.[postgres]`` extra), not SQLAlchemy's
+    default psycopg2 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout so the CLI and daemon can share it."""
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    url = normalise_url(url)
 
     path = sqlite_file(url)
     if path is not None:
@@ -71,7 +82,10 @@ def make_engine(url: str) -> Engine:
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise ConfigError(f"SOCIALBOT_DATABASE_URL is not a usable database URL ({exc})") from None
     except ImportError as exc:
-        raise ConfigError(f"the database driver for SOCIALBOT_DATABASE_URL is not installed: {exc.name}") from None
+        hint = " (install it with `pip install -e '.[postgres]'`)" if url.startswith("postgresql") else ""
+        raise ConfigError(
+            f"the database driver for SOCIALBOT_DATABASE_URL is not installed: {exc.name}{hint}"
+        ) from None
     return engine
 
 

@@ -75,3 +75,20 @@ class SandboxWorldStore:
                 )
             )
             return dict(rows.all())
+
+
+def is_rehearsal(engine: Engine) -> bool:
+    """The database holds a sandbox rehearsal (``simulate`` or ``run --sandbox``): it has sandbox posts and
+    every publication it records is one of them (nothing went to a real platform)."""
+    from sqlalchemy import exists
+
+    from socialbot.storage.models import PublicationRow
+
+    with session_scope(engine) as s:
+        has_sandbox = s.exec(select(SandboxPostRow.id).limit(1)).first() is not None
+        live = s.exec(
+            select(PublicationRow.id)
+            .where(~exists().where(col(SandboxPostRow.remote_id) == col(PublicationRow.remote_id)))
+            .limit(1)
+        ).first()
+    return has_sandbox and live is None

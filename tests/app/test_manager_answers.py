@@ -61,6 +61,7 @@ def test_validate_plan_and_doctor_name_the_missing_account_before_anything_is_du
     doctor = runner.invoke(main, ["doctor"])
     assert doctor.exit_code == 1  # never "no accounts configured" with exit 0 while a campaign needs one
     assert f"FAIL {expected}" in doctor.output
+    assert "then `socialbot doctor`" not in doctor.output  # doctor does not send you to doctor
 
 
 def test_status_and_the_daemon_say_which_account_is_missing(settings, clock, campaigns_dir, caplog):
@@ -144,3 +145,72 @@ def test_a_readable_env_file_is_warned_about_and_fails_doctor(monkeypatch, tmp_p
     doctor = CliRunner().invoke(main, ["doctor"])
     assert (doctor.exit_code == 1) is warned
     assert ("FAIL .env holds secrets but other users can read it (mode 644)" in doctor.output) is warned
+
+
+def test_status_of_a_rehearsal_database_says_so_and_asks_for_no_credentials(monkeypatch, tmp_path, campaigns_dir):
+    monkeypatch.chdir(tmp_path)
+    path = write_campaign(campaigns_dir, NEEDS_BRAND)
+    runner = CliRunner()
+    rehearsal = runner.invoke(main, ["simulate", str(path), "--db", "sqlite:///rehearsal.db", "--days", "2"])
+    assert rehearsal.exit_code == 0, rehearsal.output
+    assert (tmp_path / "rehearsal.db").is_file()  # a sqlite:/// URL names the same file a bare name does
+    status = runner.invoke(main, ["status", "--db", "rehearsal.db"])
+    assert status.exit_code == 0, status.output
+    assert "a sandbox rehearsal" in status.output
+    assert "credentials" not in status.output  # the rehearsal used no account; nothing to configure for it
+    as_json = json.loads(runner.invoke(main, ["status", "--db", "rehearsal.db", "--format", "json"]).stdout)
+    assert as_json["rehearsal"] is True and as_json["campaigns"][0]["credentials"] is None
+    refused = runner.invoke(main, ["simulate", str(path), "--db", "postgresql://bot:secret@localhost/live"])
+    assert refused.exit_code == 2 and "a SQLite file of its own" in refused.output and "secret" not in refused.output
+
+
+def test_status_of_an_unknown_campaign_names_the_ones_there_are(settings, clock, campaigns_dir):
+    write_campaign(campaigns_dir, SANDBOX)
+    daemon = make_daemon(settings, clock)
+    daemon.start()
+    daemon.close()
+    runner = CliRunner()
+    typo = runner.invoke(main, ["status", "shpo", "--db", settings.database_url], obj={"clock": clock})
+    assert typo.exit_code == 2
+    assert "no campaign 'shpo'" in typo.output and "did you mean 'shop'?" in typo.output
+    assert "this database has: shop" in typo.output
+    empty = runner.invoke(main, ["status", "shop", "--db", str(settings.database_url).replace("test.db", "e.db")])
+    assert empty.exit_code == 2 and "no campaign 'shop'" in empty.output
+
+
+def test_a_changed_campaign_id_is_logged_as_a_rename_not_as_a_vanished_file(settings, clock, campaigns_dir, caplog):
+    path = write_campaign(campaigns_dir, SANDBOX)
+    daemon = make_daemon(settings, clock)
+    daemon.start()
+    caplog.set_level(logging.INFO)
+    path.write_text(path.read_text(encoding="utf-8").replace("id: shop", "id: shop-2026"), encoding="utf-8")
+    clock.advance(minutes=1)
+    daemon.load_and_sync(now=clock.now)
+    daemon.close()
+    [retired] = [r.getMessage() for r in caplog.records if "retired" in r.getMessage()]
+    assert "campaign shop retired: its file" in retired and "now defines campaign shop-2026" in retired
+    assert "is gone" not in retired
+
+
+def test_plan_from_must_be_a_date_and_says_how_to_write_one(campaigns_dir):
+    path = write_campaign(campaigns_dir, SANDBOX)
+    result = CliRunner().invoke(main, ["plan", str(path), "--from", "tomorrow"])
+    assert result.exit_code == 2
+    assert "'tomorrow' is not a date; write it as YYYY-MM-DD, e.g. 2026-12-01" in result.output
+    assert "HH:MM" not in result.output
+
+
+def test_a_postgresql_url_without_the_driver_says_how_to_install_it(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_psycopg(name, *args, **kwargs):
+        if name.split(".")[0] == "psycopg":
+            raise ModuleNotFoundError("No module named 'psycopg'", name="psycopg")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_psycopg)
+    result = CliRunner().invoke(main, ["status", "--db", "postgresql://bot@127.0.0.1:1/socialbot"])
+    assert result.exit_code == 2
+    assert "pip install -e '.[postgres]'" in result.output and "Traceback" not in result.output

@@ -299,6 +299,11 @@ def test_an_operator_settles_an_unconfirmed_post_by_hand(settings, clock, campai
     assert both.exit_code == 2 and "exactly one" in both.output
     unknown = runner.invoke(main, ["resolve", "shop/nope", "--drop", "--db", settings.database_url])
     assert unknown.exit_code == 2 and "no ledger entry" in unknown.output
+    for bad in ("", "   ", "x" * 5000, "12 34", "../../etc"):
+        refused = runner.invoke(main, ["resolve", key, "--sent", bad, "--db", settings.database_url])
+        assert refused.exit_code == 2, (bad, refused.output)
+        assert "is not a sandbox id" in refused.output and len(refused.output) < 500
+    assert rows(daemon)[key].status == Status.UNCONFIRMED  # nothing recorded by a refused id
     done = runner.invoke(main, ["resolve", key, "--sent", "1800000042", "--db", settings.database_url])
     assert done.exit_code == 0, done.output
     ledger = rows(daemon)

@@ -294,6 +294,25 @@ def test_x_parse_time_is_an_aware_datetime_or_none(value, fallback_id):
 
 
 @PROPERTY
+@given(tweet=JSON | st.fixed_dictionaries({"id": JSON}) | st.sampled_from(X_TWEETS))
+@example(tweet={"id": "²"})
+@example(tweet={"id": "12abc"})
+@example(tweet={"id": 1394735776701816833})
+def test_x_post_id_is_a_digit_string_or_a_platform_error(tweet):
+    value = parsed(x.post_id, tweet)
+    assert value is None or (value.isascii() and value.isdigit() and int(value) >= 0)
+
+
+@PROPERTY
+@given(page=JSON | st.fixed_dictionaries({"data": JSON}))
+@example(page={"data": ["a string, not a post"]})
+@example(page={"data": {"id": "1"}})
+def test_x_posts_of_is_a_list_of_objects_or_a_platform_error(page):
+    value = parsed(x.posts_of, page)
+    assert value is None or (isinstance(value, list) and all(isinstance(t, dict) for t in value))
+
+
+@PROPERTY
 @given(remote_id=st.text(max_size=30) | st.sampled_from(["1394735776701816833", "9" * 40, "²", "-5", ""]))
 def test_x_snowflake_time_is_a_datetime_or_a_platform_error(remote_id):
     assert is_time(parsed(x.snowflake_time, remote_id))

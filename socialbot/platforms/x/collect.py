@@ -25,6 +25,8 @@ from socialbot.platforms.x.payloads import (
     parse_metrics,
     parse_profile,
     parse_time,
+    post_id,
+    posts_of,
     referenced,
     snowflake_time,
     user_reaction,
@@ -125,10 +127,10 @@ class XCollector:
             newest = None
             for page in self._search(query, since_id=since_id, start=start):
                 found.users((page.get("includes") or {}).get("users") or ())
-                for tweet in page.get("data") or ():
-                    newest = max(newest or 0, int(tweet["id"]))
+                for tweet in posts_of(page):
+                    newest = max(newest or 0, int(post_id(tweet)))
                     conversation = str(tweet.get("conversation_id") or "")
-                    if conversation in ids and str(tweet["id"]) != conversation and tweet.get("author_id") != me_id:
+                    if conversation in ids and post_id(tweet) != conversation and tweet.get("author_id") != me_id:
                         found.add(
                             parse_interaction(
                                 tweet,
@@ -155,7 +157,7 @@ class XCollector:
         ):
             found.users((page.get("includes") or {}).get("users") or ())
             found.advance("mentions", (page.get("meta") or {}).get("newest_id"))
-            for tweet in page.get("data") or ():
+            for tweet in posts_of(page):
                 if tweet.get("author_id") == me_id:
                     continue
                 conversation = str(tweet.get("conversation_id") or "")
@@ -176,8 +178,8 @@ class XCollector:
                 tweet_fields=["public_metrics"],
                 user_auth=self.client.user_auth,
             )
-            for tweet in body.get("data") or ():
-                counts[str(tweet["id"])] = tweet.get("public_metrics") or {}
+            for tweet in posts_of(body):
+                counts[post_id(tweet)] = tweet.get("public_metrics") or {}
         for target in targets:
             if target.remote_id not in counts:
                 continue  # deleted or not visible any more
@@ -219,14 +221,14 @@ class XCollector:
             **_AUTHORED,
         ):
             found.users((page.get("includes") or {}).get("users") or ())
-            tweets = page.get("data") or ()
+            tweets = posts_of(page)
             for tweet in tweets:
-                found.advance(key, str(tweet["id"]))
+                found.advance(key, post_id(tweet))
                 if referenced(tweet, "retweeted"):
                     continue  # a retweet of a quote: the retweeter did not quote us (kept out even if X ignores exclude)
-                if int(tweet["id"]) > seen:
+                if int(post_id(tweet)) > seen:
                     found.add(parse_interaction(tweet, InteractionKind.QUOTE, target_id=tweet_id, parent_id=tweet_id))
-            if any(int(t["id"]) <= seen for t in tweets):
+            if any(int(post_id(t)) <= seen for t in tweets):
                 break  # newest first: everything further was collected before
 
     def _collect_users(self, tweet_id: str, kind: InteractionKind, found: Collected) -> int:
@@ -266,7 +268,7 @@ class XCollector:
         for page in self._search(f"({keyword}) -is:retweet", since_id=since_id, start=start):
             found.users((page.get("includes") or {}).get("users") or ())
             found.advance(key, (page.get("meta") or {}).get("newest_id"))
-            for tweet in page.get("data") or ():
+            for tweet in posts_of(page):
                 if tweet.get("author_id") != me_id:
                     found.add(
                         parse_interaction(
@@ -290,8 +292,9 @@ class XCollector:
                 poll_fields=["options", "voting_status", "end_datetime", "duration_minutes"],
                 user_auth=self.client.user_auth,
             )
-            polls = {str(p["id"]): p for p in (body.get("includes") or {}).get("polls") or () if "id" in p}
-            metrics += [parse_metrics(t, polls=polls, now=now) for t in body.get("data") or ()]
+            included = (body.get("includes") or {}).get("polls") or ()
+            polls = {str(p["id"]): p for p in included if isinstance(p, dict) and "id" in p}
+            metrics += [parse_metrics(t, polls=polls, now=now) for t in posts_of(body)]
             for error in body.get("errors") or ():
                 log.debug("no metrics for X post %s: %s", error.get("resource_id"), error.get("title"))
         return metrics
@@ -331,8 +334,8 @@ class XCollector:
             tweet_fields=TWEET_FIELDS,
             user_auth=True,
         ):
-            for tweet in page.get("data") or ():
-                tweet_id = str(tweet["id"])
+            for tweet in posts_of(page):
+                tweet_id = post_id(tweet)
                 posts.append(
                     OwnPost(
                         remote_id=tweet_id,

@@ -86,6 +86,24 @@ def _id_of(obj: object, what: str) -> str:
     return str(value)
 
 
+def post_id(tweet: object) -> str:
+    """The id of a post in an X answer: digits (a snowflake), or the answer is unreadable."""
+    value = _id_of(tweet, "post")
+    if not (value.isascii() and value.isdigit()) or len(value) > 20:  # "²".isdigit() is True
+        raise TransientPlatformError(f"X answered with an unreadable post id: {value[:40]!r}")
+    return value
+
+
+def posts_of(page: object) -> list[dict]:
+    """The post objects in one page of an X answer (``data``), each a JSON object, or the answer is unreadable."""
+    data = page.get("data") if isinstance(page, dict) else None
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise TransientPlatformError(f"X answered with unreadable posts: {str(data)[:80]}")
+    return data
+
+
 def parse_profile(user: dict, *, taken_at: datetime) -> AuthorProfile:
     remote_id = _id_of(user, "user")
     counts = _mapping(user.get("public_metrics"))
