@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from socialbot.domain.values import Capabilities
 
@@ -12,9 +13,19 @@ from socialbot.domain.values import Capabilities
 @lru_cache(maxsize=8192)
 def x_weighted_length(text: str) -> int:
     """Length as X counts it, by the twitter-text rules (imported lazily: it is slow to import)."""
-    from twitter_text import parse_tweet
+    return _parse_tweet()(text).weightedLength
 
-    return parse_tweet(text).weightedLength
+
+@lru_cache(maxsize=1)
+def _parse_tweet() -> Any:
+    """twitter-text reads its emoji table through pkg_resources, which warns on every import; that warning is
+    about the library, not the user's campaign (setuptools is held below 81, where pkg_resources still exists)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        from twitter_text import parse_tweet
+    return parse_tweet
 
 
 def text_length(text: str, capabilities: Capabilities) -> int:
