@@ -49,7 +49,7 @@ def installed(skip: set[str]) -> dict[str, str]:
         direct = json.loads(dist.read_text("direct_url.json") or "{}")
         if (direct.get("dir_info") or {}).get("editable"):
             continue  # the project itself, installed with -e
-        out[name] = dist.version
+        out.setdefault(name, dist.version)  # the first on sys.path is the one Python imports
     return out
 
 
