@@ -53,7 +53,7 @@ def collect(
             snapshots = []
             for ids in chunks([p.remote_id for p in pubs], API_BATCH):
                 snapshots.extend(platform.fetch_metrics(ids, now=now))
-            store_metrics(ctx.engine, platform=platform.capabilities.platform, metrics=snapshots)
+            store_metrics(ctx.engine, platform=platform_name, metrics=snapshots)  # as the publications say
         profiled = {
             a.remote_id
             for a in batch.authors

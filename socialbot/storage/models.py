@@ -145,6 +145,8 @@ class InteractionRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("platform", "remote_id", name="uq_interaction_remote"),
         Index("ix_interaction_campaign_kind", "campaign_id", "kind"),
+        Index("ix_interaction_campaign_target_kind", "campaign_id", "target_id", "kind"),  # report: per post
+        Index("ix_interaction_campaign_author", "campaign_id", "platform", "author_id"),  # report: people
     )
 
     id: int | None = Field(default=None, primary_key=True)

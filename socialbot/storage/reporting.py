@@ -46,20 +46,22 @@ def publication_stats(engine: Engine, *, campaign_id: str) -> list[PublicationSt
         ):
             if target is not None:  # always, given the WHERE; tells the type checker
                 counts.setdefault(target, {})[kind] = n
-        latest_time = (
-            select(MetricSnapshotRow.remote_id, func.max(MetricSnapshotRow.taken_at).label("t"))
-            .where(col(MetricSnapshotRow.remote_id).in_([p.remote_id for p in pubs]))
-            .group_by(MetricSnapshotRow.remote_id)
-            .subquery()
-        )
-        latest: dict[str, dict] = {}
-        for m in s.exec(
-            select(MetricSnapshotRow).join(
-                latest_time,
-                (col(MetricSnapshotRow.remote_id) == latest_time.c.remote_id)
-                & (col(MetricSnapshotRow.taken_at) == latest_time.c.t),
+        # the newest snapshot of each publication, found through (platform, remote_id, taken_at): one index
+        # search per publication instead of grouping the whole snapshot table
+        newest = (
+            select(MetricSnapshotRow.id)
+            .where(
+                col(MetricSnapshotRow.platform) == col(PublicationRow.platform),
+                col(MetricSnapshotRow.remote_id) == col(PublicationRow.remote_id),
             )
-        ):
+            .order_by(col(MetricSnapshotRow.taken_at).desc())
+            .limit(1)
+            .correlate(PublicationRow)
+            .scalar_subquery()
+        )
+        newest_ids = select(newest).where(PublicationRow.campaign_id == campaign_id)
+        latest: dict[str, dict] = {}
+        for m in s.exec(select(MetricSnapshotRow).where(col(MetricSnapshotRow.id).in_(newest_ids))):
             latest[m.remote_id] = {k: getattr(m, k) for k in METRIC_COUNTERS}
     return [
         PublicationStats(
@@ -86,11 +88,13 @@ def interaction_totals(engine: Engine, *, campaign_id: str) -> tuple[dict[str, i
                 .group_by(InteractionRow.kind)
             ).all()
         )
-        people = s.exec(
-            select(func.count(func.distinct(col(InteractionRow.platform) + ":" + col(InteractionRow.author_id)))).where(
-                InteractionRow.campaign_id == campaign_id
-            )
-        ).one()
+        distinct_people = (
+            select(InteractionRow.platform, InteractionRow.author_id)
+            .where(InteractionRow.campaign_id == campaign_id)
+            .distinct()
+            .subquery()
+        )
+        people = s.exec(select(func.count()).select_from(distinct_people)).one()
     return by_kind, people
 
 
