@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,7 +44,52 @@ class ApiEstimate:
         return asdict(self)
 
 
+SEARCHABLE_FOR = timedelta(days=7)  # a round reads the replies of the posts published this recently
+LIVELY_FOR = timedelta(days=1)  # ... and, on X, the lists of the posts published this recently (see above)
+
+
+def _collection(
+    platform: str, roots: list[datetime], *, ends: datetime, grace: timedelta, keywords: int
+) -> tuple[int, int]:
+    """(collection rounds, read calls) from the first publication until collection stops.
+
+    ``roots`` (the due times of the first parts, UTC) are sorted and each round is later than the
+    last, so the published posts are a prefix of ``roots`` and the searchable and lively ones are
+    windows at its end: three indexes that only move forward, linear in rounds + posts.
+    """
+    rounds = reads = 0
+    t = roots[0]
+    last_metrics: datetime | None = None
+    published = searchable_from = lively_from = 0  # roots[:published] are out; [searchable_from:published] searchable
+    while True:
+        while published < len(roots) and roots[published] <= t:
+            published += 1
+        interval = collect_interval(
+            newest_publication=roots[published - 1] if published else None, now=t, campaign_ends=ends, grace=grace
+        )
+        if interval is None:
+            break
+        rounds += 1
+        while searchable_from < published and t - roots[searchable_from] > SEARCHABLE_FOR:
+            searchable_from += 1
+        while lively_from < published and t - roots[lively_from] > LIVELY_FOR:
+            lively_from += 1
+        reads += _round_calls(
+            platform,
+            searchable=published - searchable_from,
+            lively=published - lively_from,
+            published=published,
+            keywords=keywords,
+        )
+        if metrics_due(last_metrics, t):
+            reads += -(-published // 100)
+            last_metrics = t
+        t += interval
+    return rounds, reads
+
+
 def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, settings: Settings) -> list[ApiEstimate]:
+    """The calls each of the campaign's platforms needs for ``actions`` (its whole plan), in time linear in them."""
     header = campaign.spec.campaign
     _, end_local = header.window()
     ends = localize(end_local, header.tz).astimezone(UTC)
@@ -55,27 +101,7 @@ def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, setti
             continue
         posts = len(mine)
         roots = sorted(a.due_at for a in mine if a.part == 0)
-        keywords = len(header.hashtags)
-        rounds = reads = 0
-        t = roots[0]
-        last_metrics: datetime | None = None
-        while True:
-            published = [r for r in roots if r <= t]
-            interval = collect_interval(
-                newest_publication=published[-1] if published else None, now=t, campaign_ends=ends, grace=grace
-            )
-            if interval is None:
-                break
-            rounds += 1
-            searchable = [r for r in published if t - r <= timedelta(days=7)]
-            lively = [r for r in published if t - r <= timedelta(days=1)]
-            reads += _round_calls(
-                platform, searchable=len(searchable), lively=len(lively), published=len(published), keywords=keywords
-            )
-            if metrics_due(last_metrics, t):
-                reads += -(-len(published) // 100)
-                last_metrics = t
-            t += interval
+        rounds, reads = _collection(platform, roots, ends=ends, grace=grace, keywords=len(header.hashtags))
         days = max(1, (ends + grace - roots[0]).days + 1)
         budget_note = None
         cap = header.x.max_reads_per_day if platform == "x" else None
@@ -84,7 +110,7 @@ def estimate_campaign(campaign: Campaign, actions: list[PlannedAction], *, setti
             reads = cap * days
         post_cap = header.x.max_posts_per_day if platform == "x" else None
         if post_cap is not None:
-            busiest = max(sum(1 for a in mine if a.due_at.date() == d) for d in {a.due_at.date() for a in mine})
+            busiest = max(Counter(a.due_at.date() for a in mine).values())  # posts on the busiest (UTC) day
             if busiest > post_cap:
                 budget_note = (
                     budget_note + "; " if budget_note else ""
