@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/socialbot simulate campaigns/demo.yaml --days 14 --db demo-simulation.db --fresh
 
 test: lint
+	bash tools/ensure_postgres.sh
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -63,3 +63,72 @@ def make_daemon(settings: Settings, clock: VirtualClock, *, failure_rate: float 
         settings = settings.model_copy(update={"sandbox_failure_rate": failure_rate})
     app = App(settings, sandbox=True, clock=clock, sleep=lambda _s: None)
     return Daemon(settings, sandbox=True, app=app)
+
+
+# --- PostgreSQL beside SQLite: a throwaway cluster per test session (tests/pg.py) ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """The session's throwaway PostgreSQL cluster; FAILS (never skips) with how to install it when it cannot start."""
+    import importlib.util
+    from contextlib import ExitStack
+
+    from tests.pg import HOW_TO_INSTALL, PostgresUnavailable, cluster
+
+    if importlib.util.find_spec("psycopg") is None:
+        pytest.fail("the PostgreSQL tests need psycopg 3: `pip install -e '.[dev]'` (or `make test`)", pytrace=False)
+    with ExitStack() as stack:
+        try:
+            found = stack.enter_context(cluster())
+        except PostgresUnavailable as exc:
+            problem = str(exc) if HOW_TO_INSTALL in str(exc) else f"{exc}\nIf it is not installed: {HOW_TO_INSTALL}"
+        else:
+            problem = None
+        if problem is not None:
+            pytest.fail(f"PostgreSQL could not be started for the tests: {problem}", pytrace=False)
+        yield found
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_cluster) -> str:
+    """A SQLAlchemy URL of one empty database in the session's cluster (Unix socket only), shared by the session."""
+    return pg_cluster.url(pg_cluster.create_database("session"))
+
+
+@pytest.fixture
+def fresh_pg_url(pg_cluster):
+    """A new empty PostgreSQL database for one test (CREATE DATABASE), dropped afterwards: no rows leak between tests."""
+    name = pg_cluster.create_database()
+    yield pg_cluster.url(name)
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def _pg_head_template(pg_cluster) -> str:
+    """A database migrated to head once per session; each test's PostgreSQL database is a copy of it."""
+    from socialbot.storage.db import make_engine, upgrade
+
+    name = pg_cluster.create_database("head")
+    engine = make_engine(pg_cluster.url(name))
+    upgrade(engine)
+    engine.dispose()  # nobody may be connected to a template while it is copied
+    return name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path):
+    """A fresh database migrated to head, once on SQLite and once on PostgreSQL."""
+    from socialbot.storage.db import make_engine, upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'both.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    name = cluster.create_database(template=request.getfixturevalue("_pg_head_template"))
+    yield cluster.url(name)
+    cluster.drop_database(name)

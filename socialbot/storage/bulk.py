@@ -43,10 +43,22 @@ def upsert(
 
 
 def insert_rows(conn: Connection, stmt: Insert, rows: Sequence[Mapping[str, Any]], *, size: int = BATCH) -> int:
-    """Execute ``stmt`` over ``rows`` in batches; returns the rows the database reports as written."""
+    """Execute ``stmt`` over ``rows`` in batches; returns the rows written (for ``insert_ignore``: the new ones).
+
+    SQLite's driver adds up the rows each execution changed. psycopg reports no row count for an executemany,
+    nor for any INSERT once SQLAlchemy has closed its cursor (-1), so on PostgreSQL the statement returns the
+    primary key of each row it wrote and those are counted; SQLAlchemy sends the batch as multi-row INSERTs
+    ("insertmanyvalues"), no slower than the executemany.
+    """
+    if not rows:
+        return 0
+    counted = stmt.returning(*stmt.table.primary_key) if conn.dialect.name == "postgresql" else None
     written = 0
     for chunk in chunks(rows, size):  # SQLite caps the bound parameters of one statement
-        written += max(0, conn.execute(stmt, list(chunk)).rowcount)
+        if counted is not None:
+            written += len(conn.execute(counted, list(chunk)).all())
+        else:
+            written += max(0, conn.execute(stmt, list(chunk)).rowcount)
     return written
 
 
