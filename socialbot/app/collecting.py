@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from socialbot.app.context import Context
 from socialbot.domain.batching import chunks
-from socialbot.domain.values import CallKind, Target
-from socialbot.storage.authors import authors_without_snapshot, store_profiles
+from socialbot.domain.cadence import metrics_wanted
+from socialbot.domain.values import CallKind, Metrics, Target
+from socialbot.platforms.base import Platform
+from socialbot.storage.authors import authors_without_snapshot, store_authors, store_profiles
 from socialbot.storage.interactions import cursors, store_batch
 from socialbot.storage.metrics import store_metrics
-from socialbot.storage.publications import publication_refs
+from socialbot.storage.publications import PublicationRef, publication_refs
 
 API_BATCH = 100  # ids per counters or profiles call (both X and Reddit take 100)
 
@@ -26,10 +29,18 @@ class CollectReport:
 def collect(
     ctx: Context, campaign_id: str, platform_name: str, *, now: datetime, metrics: bool = True
 ) -> CollectReport:
-    """Fetch what is new on the campaign's publications and store it with the cursors, in one transaction."""
+    """Fetch what is new on the campaign's publications and store all of it with the cursors, in one transaction.
+
+    The platform is asked first (nothing is held open while it answers); then the interactions, their
+    authors, the counters, the new cursors and the calls made are written together, so a crash
+    leaves either the whole round or none of it. Profiles of people seen without one follow in a
+    second, smaller transaction (a failure there keeps the round).
+    """
     campaign = ctx.campaign(campaign_id)
     report = CollectReport()
-    pubs = publication_refs(ctx.engine, campaign_id=campaign_id, platform=platform_name)
+    with ctx.engine.connect() as conn:
+        pubs = publication_refs(conn, campaign_id=campaign_id, platform=platform_name)
+        known_cursors = cursors(conn, campaign_id=campaign_id, platform=platform_name) if pubs else {}
     if not pubs:
         return report
     report.newest_publication = max(p.published_at for p in pubs)
@@ -38,36 +49,65 @@ def collect(
         ctx.usage.check(campaign_id, platform_name, CallKind.READ, now=now)
         roots = [Target(remote_id=p.remote_id, published_at=p.published_at) for p in pubs if p.part == 0]
         batch = platform.fetch_interactions(
-            roots,
-            cursors=cursors(ctx.engine, campaign_id=campaign_id, platform=platform_name),
-            keywords=campaign.spec.campaign.hashtags,
-            now=now,
+            roots, cursors=known_cursors, keywords=campaign.spec.campaign.hashtags, now=now
         )
-        report.new_interactions = store_batch(
-            ctx.engine, campaign_id=campaign_id, platform=platform_name, batch=batch, now=now
-        )
+        snapshots = _read_counters(ctx, platform, platform_name, pubs, now=now) if metrics else []
+        authors = ctx.authors_seen.unseen(batch.authors, now=now)
+        with ctx.engine.begin() as conn:
+            snapshotted = store_authors(conn.dialect.name, conn, authors, now=now)
+            report.new_interactions = store_batch(
+                conn, campaign_id=campaign_id, platform=platform_name, batch=replace(batch, authors=()), now=now
+            )
+            store_metrics(conn, platform=platform_name, metrics=snapshots)  # as the publications say
+            ctx.usage.drain(campaign_id, platform_name, now=now, db=conn)
+        ctx.authors_seen.remember(authors, snapshotted, now=now)  # committed: safe to rely on
+        ctx.metrics_seen.update(((platform_name, m.remote_id), (now, m.counters())) for m in snapshots)
         ctx.stats["interactions"] += report.new_interactions
         report.notes.extend(batch.notes)
         ctx.notes.extend(n for n in batch.notes if n not in ctx.notes and len(ctx.notes) < 100)
-        if metrics:
-            snapshots = []
-            for ids in chunks([p.remote_id for p in pubs], API_BATCH):
-                snapshots.extend(platform.fetch_metrics(ids, now=now))
-            store_metrics(ctx.engine, platform=platform_name, metrics=snapshots)  # as the publications say
         profiled = {
             a.remote_id
             for a in batch.authors
             if a.created_at is not None or a.followers is not None or a.karma is not None
         }
-        unprofiled = {i.author_id for i in batch.interactions} - profiled
-        missing = authors_without_snapshot(
-            ctx.engine, platform=platform.capabilities.platform, remote_ids=sorted(unprofiled)
-        )
+        unprofiled = sorted({i.author_id for i in batch.interactions} - profiled)
+        missing = authors_without_snapshot(ctx.engine, platform=platform.capabilities.platform, remote_ids=unprofiled)
         for batch_ids in chunks(missing, API_BATCH):
-            store_profiles(ctx.engine, platform.fetch_profiles(batch_ids, now=now), now=now)
+            profiles = platform.fetch_profiles(batch_ids, now=now)
+            with ctx.engine.begin() as conn:
+                snapshotted = store_profiles(conn, profiles, now=now)
+                ctx.usage.drain(campaign_id, platform_name, now=now, db=conn)
+            ctx.authors_seen.remember(profiles, snapshotted, now=now)
     finally:
-        ctx.usage.drain(campaign_id, platform_name, now=now)
+        ctx.usage.drain(campaign_id, platform_name, now=now)  # the calls of a round that failed count too
     return report
+
+
+def _read_counters(
+    ctx: Context, platform: Platform, platform_name: str, pubs: Sequence[PublicationRef], *, now: datetime
+) -> list[Metrics]:
+    """The counters worth storing this round: of publications due a reading (dense while fresh, sparse later),
+    those that changed since the last stored snapshot (an unchanged counter adds nothing to the series)."""
+    due = [
+        p.remote_id
+        for p in pubs
+        if metrics_wanted(
+            published_at=p.published_at,
+            last_taken=(seen[0] if (seen := ctx.metrics_seen.get((platform_name, p.remote_id))) else None),
+            now=now,
+        )
+    ]
+    fetched: list[Metrics] = []
+    for ids in chunks(due, API_BATCH):
+        fetched.extend(platform.fetch_metrics(ids, now=now))
+    changed = []
+    for m in fetched:
+        seen = ctx.metrics_seen.get((platform_name, m.remote_id))
+        if seen is None or seen[1] != m.counters():
+            changed.append(m)
+        else:
+            ctx.metrics_seen[(platform_name, m.remote_id)] = (now, seen[1])  # read, unchanged: not stored again
+    return changed
 
 
 def collection_targets(ctx: Context) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from socialbot.platforms.base import Platform
 from socialbot.platforms.registry import AccountUse, PlatformRegistry
 from socialbot.settings import Settings
 from socialbot.spec.campaign import Campaign
+from socialbot.storage.authors import AuthorsSeen
 from socialbot.storage.db import Engine, make_engine
 from socialbot.storage.sandbox_world import SandboxWorldStore
 
@@ -35,12 +36,13 @@ class Context:
         sandbox: bool = False,
         clock: Clock | None = None,
         sleep: Callable[[float], None] | None = None,
+        durable: bool = True,
     ) -> None:
         self.settings = settings
         self.sandbox = sandbox
         self.clock: Clock = clock or system_clock
         self.sleep = sleep if sleep is not None else time.sleep
-        self.engine: Engine = make_engine(settings.database_url)
+        self.engine: Engine = make_engine(settings.database_url, durable=durable)  # False: a rehearsal database
         self.campaigns: dict[str, Campaign] = {}
         self.stats: Counter[str] = Counter()
         self._wakeups: list[tuple[str, datetime]] = []
@@ -48,6 +50,9 @@ class Context:
         self.notes: list[str] = []  # distinct collection notes (gaps, caps), for summaries
         self.may_publish: Callable[[], bool] = lambda: True  # the daemon's lease: no claim without it
         self.last_metrics: dict[tuple[str, str], datetime] = {}
+        # (platform, remote id) -> when its counters were last read, and what they were when last stored
+        self.metrics_seen: dict[tuple[str, str], tuple[datetime, tuple[object, ...]]] = {}
+        self.authors_seen = AuthorsSeen()
         self.platforms = PlatformRegistry(
             settings=settings,
             lookup=self._account_use,

@@ -12,7 +12,7 @@ from socialbot.errors import RateLimited
 from socialbot.platforms.base import Platform
 from socialbot.platforms.registry import PlatformRegistry
 from socialbot.spec.campaign import Campaign
-from socialbot.storage.db import Engine
+from socialbot.storage.db import Connection, Engine
 from socialbot.storage.usage import record_usage, usage_for
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,8 @@ class UsageBudgets:
             campaign_id, platform, self._platforms.call_kind(platform, endpoint), now=self._clock(), pending=pending
         )
 
-    def drain(self, campaign_id: str, platform: str, *, now: datetime) -> None:
-        """Record what the campaign's adapter called since the last drain."""
+    def drain(self, campaign_id: str, platform: str, *, now: datetime, db: Engine | Connection | None = None) -> None:
+        """Record what the campaign's adapter called since the last drain (in ``db``'s transaction when given)."""
         adapter = self._platforms.built(campaign_id, platform)
         if adapter is None:
             return
@@ -48,7 +48,12 @@ class UsageBudgets:
         except Exception:  # the campaign was retired meanwhile: its calls still count
             account = "default"
         record_usage(
-            self._engine, campaign_id=campaign_id, platform=platform, account=account, calls=calls, day=now.date()
+            db if db is not None else self._engine,
+            campaign_id=campaign_id,
+            platform=platform,
+            account=account,
+            calls=calls,
+            day=now.date(),
         )
 
     def today(

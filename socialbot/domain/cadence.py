@@ -32,3 +32,19 @@ METRICS_EVERY = timedelta(minutes=30)
 def metrics_due(last: datetime | None, now: datetime) -> bool:
     """Whether a collection round also reads the publications' counters (every METRICS_EVERY)."""
     return last is None or now - last >= METRICS_EVERY
+
+
+METRICS_STEPS = (
+    (timedelta(days=1), METRICS_EVERY),  # a fresh publication: every round that reads counters
+    (timedelta(days=7), timedelta(hours=3)),
+)
+METRICS_SLOW = timedelta(hours=12)
+
+
+def metrics_wanted(*, published_at: datetime, last_taken: datetime | None, now: datetime) -> bool:
+    """Whether one publication's counters are read in a metrics round: dense while it is fresh, sparse later."""
+    if last_taken is None:
+        return True
+    age = now - published_at
+    every = next((interval for younger_than, interval in METRICS_STEPS if age < younger_than), METRICS_SLOW)
+    return now - last_taken >= every

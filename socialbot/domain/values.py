@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 
@@ -250,6 +250,10 @@ class Metrics:
     upvote_ratio: float | None = None  # Reddit
     comments: int | None = None  # Reddit
     poll: PollResult | None = None
+
+    def counters(self) -> tuple[object, ...]:
+        """Everything this reading says about the publication (not when it was taken): equal means unchanged."""
+        return tuple(getattr(self, f.name) for f in fields(self) if f.name not in ("remote_id", "taken_at"))
 
 
 @dataclass(frozen=True)

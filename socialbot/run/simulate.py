@@ -58,7 +58,7 @@ def simulate(
     start = min(s for s, _ in windows)
     end = start + timedelta(days=days) if days is not None else max(e for _, e in windows) + timedelta(days=2)
     clock = VirtualClock(start - timedelta(minutes=1))
-    app = App(settings, sandbox=True, clock=clock, sleep=lambda _s: None)
+    app = App(settings, sandbox=True, clock=clock, sleep=lambda _s: None, durable=False)  # a rehearsal database
     app.migrate()
     app.sync(loaded.campaigns, now=clock.now)
     app.recover_in_flight(now=clock.now)

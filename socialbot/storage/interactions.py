@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy import Insert, bindparam, select
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col
 
 from socialbot.domain.values import CollectBatch, Interaction
 from socialbot.storage.authors import store_authors
-from socialbot.storage.bulk import BATCH, chunks, insert_ignore, upsert
-from socialbot.storage.db import session_scope
+from socialbot.storage.bulk import BATCH, insert_ignore, insert_rows, upsert
+from socialbot.storage.db import transaction
 from socialbot.storage.models import CursorRow, InteractionRow, table_of
 
 
@@ -32,28 +33,20 @@ def interaction_values(i: Interaction, *, campaign_id: str | None, now: datetime
     }
 
 
-def store_batch(engine: Engine, *, campaign_id: str, platform: str, batch: CollectBatch, now: datetime) -> int:
+def store_batch(db: Engine | Connection, *, campaign_id: str, platform: str, batch: CollectBatch, now: datetime) -> int:
     """Store interactions, authors, snapshots and the new cursors in ONE transaction; returns new interactions.
 
-    Duplicates (same platform and remote id) are ignored, so a re-fetch after a crash is harmless.
+    Duplicates (same platform and remote id) are ignored, so a re-fetch after a crash is harmless. Given
+    a connection, the rows join the caller's transaction (a collection round stores everything at once).
     """
     interactions = [interaction_values(i, campaign_id=campaign_id, now=now) for i in batch.interactions]
-    inserted = 0
-    with session_scope(engine) as s:
-        store_authors(engine.dialect.name, s, batch.authors, now=now)
-        stmt = insert_ignore(engine.dialect.name, table_of(InteractionRow))
-        for chunk in chunks(interactions, BATCH):
-            result = cast(CursorResult[Any], s.execute(stmt, list(chunk)))  # an INSERT: a cursor result
-            inserted += max(0, result.rowcount)
+    with transaction(db) as conn:
+        dialect = conn.dialect.name
+        store_authors(dialect, conn, batch.authors, now=now)
+        inserted = insert_rows(conn, _new_interactions(dialect), interactions, size=BATCH)  # only the new rows
         if batch.cursors:
-            cursor_stmt = upsert(
-                engine.dialect.name,
-                table_of(CursorRow),
-                keys=("campaign_id", "platform", "stream"),
-                update=("value", "updated_at"),
-            )
-            s.execute(
-                cursor_stmt,
+            conn.execute(
+                _set_cursor(dialect),
                 [
                     {"campaign_id": campaign_id, "platform": platform, "stream": k, "value": v, "updated_at": now}
                     for k, v in batch.cursors.items()
@@ -62,9 +55,25 @@ def store_batch(engine: Engine, *, campaign_id: str, platform: str, batch: Colle
     return inserted
 
 
-def cursors(engine: Engine, *, campaign_id: str, platform: str) -> dict[str, str]:
-    q = select(col(CursorRow.stream), col(CursorRow.value)).where(
-        col(CursorRow.campaign_id) == campaign_id, col(CursorRow.platform) == platform
-    )
-    with engine.connect() as conn:
-        return {stream: value for stream, value in conn.execute(q)}
+@cache
+def _new_interactions(dialect: str) -> Insert:
+    return insert_ignore(dialect, table_of(InteractionRow))
+
+
+@cache
+def _set_cursor(dialect: str) -> Insert:
+    keys = ("campaign_id", "platform", "stream")
+    return upsert(dialect, table_of(CursorRow), keys=keys, update=("value", "updated_at"))
+
+
+_CURSORS = select(col(CursorRow.stream), col(CursorRow.value)).where(
+    col(CursorRow.campaign_id) == bindparam("campaign_id"), col(CursorRow.platform) == bindparam("platform")
+)
+
+
+def cursors(db: Engine | Connection, *, campaign_id: str, platform: str) -> dict[str, str]:
+    with transaction(db) as conn:
+        return {
+            stream: value
+            for stream, value in conn.execute(_CURSORS, {"campaign_id": campaign_id, "platform": platform})
+        }

@@ -7,14 +7,17 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from socialbot.domain.values import Metrics
 from socialbot.storage.bulk import BATCH, chunks
+from socialbot.storage.db import transaction
 from socialbot.storage.models import METRIC_COUNTERS, MetricSnapshotRow, table_of
 
+_INSERT = insert(table_of(MetricSnapshotRow))
 
-def store_metrics(engine: Engine, *, platform: str, metrics: Sequence[Metrics]) -> None:
+
+def store_metrics(db: Engine | Connection, *, platform: str, metrics: Sequence[Metrics]) -> None:
     rows = []
     for m in metrics:
         values = {k: getattr(m, k) for k in ("remote_id", "taken_at", *METRIC_COUNTERS)}
@@ -23,9 +26,9 @@ def store_metrics(engine: Engine, *, platform: str, metrics: Sequence[Metrics]) 
         rows.append(values)
     if not rows:
         return
-    with engine.begin() as conn:
+    with transaction(db) as conn:
         for chunk in chunks(rows, BATCH):
-            conn.execute(insert(table_of(MetricSnapshotRow)), chunk)
+            conn.execute(_INSERT, chunk)
 
 
 def _poll_json(m: Metrics) -> dict[str, Any] | None:

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, func
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col, select
 
-from socialbot.storage.db import session_scope
+from socialbot.storage.db import session_scope, transaction
 from socialbot.storage.models import PublicationRow
 
 
@@ -21,15 +21,18 @@ class PublicationRef:
     published_at: datetime
 
 
-def publication_refs(engine: Engine, *, campaign_id: str, platform: str) -> list[PublicationRef]:
+_REFS = (
+    select(PublicationRow.remote_id, PublicationRow.part, PublicationRow.published_at)
+    .where(PublicationRow.campaign_id == bindparam("campaign_id"), PublicationRow.platform == bindparam("platform"))
+    .order_by(col(PublicationRow.published_at))
+)
+
+
+def publication_refs(db: Engine | Connection, *, campaign_id: str, platform: str) -> list[PublicationRef]:
     """What collection needs of each publication, without loading ORM objects (this runs every few minutes)."""
-    with session_scope(engine) as s:
-        q = (
-            select(PublicationRow.remote_id, PublicationRow.part, PublicationRow.published_at)
-            .where(PublicationRow.campaign_id == campaign_id, PublicationRow.platform == platform)
-            .order_by(col(PublicationRow.published_at))
-        )
-        return [PublicationRef(r, p, t if t.tzinfo else t.replace(tzinfo=UTC)) for r, p, t in s.exec(q).all()]
+    with transaction(db) as conn:
+        rows = conn.execute(_REFS, {"campaign_id": campaign_id, "platform": platform})
+        return [PublicationRef(r, p, t) for r, p, t in rows]
 
 
 def newest_publication(engine: Engine, *, campaign_id: str, platform: str) -> datetime | None:

@@ -20,6 +20,7 @@ class SandboxWorldStore:
     def __init__(self, engine: Engine, *, account: str) -> None:
         self.engine = engine
         self.account = account
+        self._created: dict[str, datetime] = {}  # a post's creation time never changes: read once
 
     def add(self, *, text: str, reply_to: str | None, created_at: datetime, id_base: int) -> str:
         """Store a post and return its remote id (``id_base`` + row id), allocated in the same transaction."""
@@ -68,13 +69,16 @@ class SandboxWorldStore:
             ]
 
     def created_at(self, remote_ids: list[str]) -> dict[str, datetime]:
-        with session_scope(self.engine) as s:
-            rows = s.exec(
-                select(SandboxPostRow.remote_id, SandboxPostRow.created_at).where(
-                    col(SandboxPostRow.remote_id).in_(remote_ids)
+        unknown = [r for r in remote_ids if r not in self._created]
+        if unknown:
+            with session_scope(self.engine) as s:
+                rows = s.exec(
+                    select(SandboxPostRow.remote_id, SandboxPostRow.created_at).where(
+                        col(SandboxPostRow.remote_id).in_(unknown)
+                    )
                 )
-            )
-            return dict(rows.all())
+                self._created.update(rows.all())
+        return {r: self._created[r] for r in remote_ids if r in self._created}
 
 
 def is_rehearsal(engine: Engine) -> bool:

@@ -5,28 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy import Insert, select
+from sqlalchemy.engine import Connection, Engine
 
 from socialbot.storage.bulk import upsert
+from socialbot.storage.db import transaction
 from socialbot.storage.models import ApiUsageRow, table_of
 
 
 def record_usage(
-    engine: Engine, *, campaign_id: str, platform: str, account: str, calls: Mapping[str, int], day: date
+    db: Engine | Connection, *, campaign_id: str, platform: str, account: str, calls: Mapping[str, int], day: date
 ) -> None:
     if not calls:
         return
-    stmt = upsert(
-        engine.dialect.name,
-        table_of(ApiUsageRow),
-        keys=("day", "campaign_id", "platform", "account", "endpoint"),
-        add=("calls",),
-    )
-    with engine.begin() as conn:
+    with transaction(db) as conn:
         conn.execute(
-            stmt,
+            _add_calls(conn.dialect.name),
             [
                 {
                     "day": day,
@@ -39,6 +35,13 @@ def record_usage(
                 for e, n in calls.items()
             ],
         )
+
+
+@cache
+def _add_calls(dialect: str) -> Insert:
+    """INSERT … ON CONFLICT DO UPDATE calls = calls + excluded.calls, built once per dialect."""
+    keys = ("day", "campaign_id", "platform", "account", "endpoint")
+    return upsert(dialect, table_of(ApiUsageRow), keys=keys, add=("calls",))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from socialbot.domain.cadence import collect_interval, metrics_due
+from socialbot.domain.cadence import collect_interval, metrics_due, metrics_wanted
 
 NOW = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
 ENDS = datetime(2026, 12, 20, 23, 59, tzinfo=UTC)
@@ -78,3 +78,21 @@ def test_metrics_are_read_on_the_first_round():
 )
 def test_metrics_are_read_every_30_minutes(since_last, due):
     assert metrics_due(NOW - since_last, NOW) is due
+
+
+@pytest.mark.parametrize(
+    ("age", "since_last", "wanted"),
+    [
+        (timedelta(hours=2), None, True),  # never read by this process
+        (timedelta(hours=2), timedelta(minutes=30), True),  # fresh: every 30 minutes
+        (timedelta(hours=23), timedelta(minutes=29), False),
+        (timedelta(days=2), timedelta(minutes=30), False),  # its first week: every 3 hours
+        (timedelta(days=2), timedelta(hours=3), True),
+        (timedelta(days=6, hours=23), timedelta(hours=3) - TICK, False),
+        (timedelta(days=8), timedelta(hours=3), False),  # older: twice a day
+        (timedelta(days=8), timedelta(hours=12), True),
+    ],
+)
+def test_counters_are_read_densely_while_fresh_and_sparsely_later(age, since_last, wanted):
+    last = None if since_last is None else NOW - since_last
+    assert metrics_wanted(published_at=NOW - age, last_taken=last, now=NOW) is wanted
