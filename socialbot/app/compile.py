@@ -9,18 +9,22 @@ from pathlib import Path
 
 from socialbot.app.context import Context
 from socialbot.spec.campaign import Campaign, LoadResult
+from socialbot.spec.loader import LoadCache
 
 __all__ = ["load", "load_files", "sync", "utc_window"]
 from socialbot.app.loading import load_files, utc_window
-from socialbot.storage.campaigns import campaign_records, deactivate_campaigns, upsert_campaign
-from socialbot.storage.ledger import SyncSummary, sync_ledger
+from socialbot.storage.campaigns import CampaignHeader, campaign_records, deactivate_campaigns, sync_campaigns
+from socialbot.storage.ledger import SyncSummary
 
 log = logging.getLogger(__name__)
 
 
-def load(ctx: Context, paths: Sequence[Path] | None = None) -> LoadResult:
-    """Every campaign under ``paths`` (default: the campaigns directory), validated and compiled once."""
-    return load_files(list(paths) if paths else [ctx.settings.campaigns_dir], settings=ctx.settings)
+def load(ctx: Context, paths: Sequence[Path] | None = None, *, cache: LoadCache | None = None) -> LoadResult:
+    """Every campaign under ``paths`` (default: the campaigns directory), validated and compiled once.
+
+    With ``cache`` (a watcher's), only files whose bytes changed since its last load are parsed.
+    """
+    return load_files(list(paths) if paths else [ctx.settings.campaigns_dir], settings=ctx.settings, cache=cache)
 
 
 def sync(
@@ -31,33 +35,17 @@ def sync(
     prune: bool = True,
     active: Sequence[str] | None = None,
 ) -> dict[str, SyncSummary]:
-    """Record campaigns and make their schedule rows match their compiled plans.
+    """Record campaigns and make their schedule rows match their compiled plans (one transaction).
+
+    A campaign whose plan is the one its rows were last made to match is not re-planned.
 
     With ``prune``, every campaign not in ``active`` (default: the ones given) is retired: its
     planned schedule rows are cancelled, what was sent stays. Reactive rows are never touched.
     """
-    summaries: dict[str, SyncSummary] = {}
+    summaries = sync_campaigns(ctx.engine, [(_header(c), c.compiled.actions) for c in campaigns], now=now)
     for campaign in campaigns:
-        header = campaign.spec.campaign
-        starts, ends = utc_window(campaign)
-        upsert_campaign(
-            ctx.engine,
-            id=header.id,
-            name=header.name,
-            timezone=header.timezone,
-            file_path=str(campaign.file),
-            digest=campaign.digest,
-            starts_at=starts,
-            ends_at=ends,
-            x_max_posts_per_day=header.x.max_posts_per_day,
-            x_max_reads_per_day=header.x.max_reads_per_day,
-            account=header.account,
-            platforms=tuple(header.platforms),
-            now=now,
-        )
-        ctx.platforms.forget(header.id)  # the account, subreddits or hashtags may have changed
-        summaries[header.id] = sync_ledger(ctx.engine, header.id, campaign.compiled.actions, now=now)
-        ctx.campaigns[header.id] = campaign
+        ctx.platforms.forget(campaign.id)  # the account, subreddits or hashtags may have changed
+        ctx.campaigns[campaign.id] = campaign
     if prune:
         keep = list(active) if active is not None else [c.id for c in campaigns]
         for gone in deactivate_campaigns(ctx.engine, keep=keep, now=now):
@@ -65,6 +53,24 @@ def sync(
             ctx.platforms.forget(gone)
             log.info("campaign %s retired: %s; planned posts cancelled", gone, _why_retired(ctx, gone))
     return summaries
+
+
+def _header(campaign: Campaign) -> CampaignHeader:
+    header = campaign.spec.campaign
+    starts, ends = utc_window(campaign)
+    return CampaignHeader(
+        id=header.id,
+        name=header.name,
+        timezone=header.timezone,
+        file_path=str(campaign.file),
+        digest=campaign.digest,
+        starts_at=starts,
+        ends_at=ends,
+        x_max_posts_per_day=header.x.max_posts_per_day,
+        x_max_reads_per_day=header.x.max_reads_per_day,
+        account=header.account,
+        platforms=tuple(header.platforms),
+    )
 
 
 def _why_retired(ctx: Context, campaign_id: str) -> str:

@@ -1,4 +1,4 @@
-"""Rescanning the campaigns directory: re-sync only what changed; an invalid file keeps its last valid version."""
+"""Rescanning the campaigns directory: re-parse and re-sync only what changed; an invalid file keeps its last valid version."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from socialbot.app.compile import load, sync
 from socialbot.app.context import Context
 from socialbot.spec.campaign import Campaign
-from socialbot.spec.loader import campaign_files
+from socialbot.spec.loader import LoadCache, campaign_files
 from socialbot.storage.campaigns import campaign_records
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,11 @@ class RescanResult:
 
 @dataclass
 class CampaignWatcher:
-    """Watches campaign files for one process; nothing is parsed when no file changed (names, sizes, times)."""
+    """Watches campaign files for one process; nothing is read when no file changed (names, sizes, times).
+
+    When one did, every file is read again but only those whose bytes changed are parsed (``LoadCache``);
+    the others keep their compiled campaign, and only campaigns whose file changed are synced.
+    """
 
     paths: list[Path]
     missing: bool = False  # the campaigns directory is gone or empty (an unmounted volume, a typo)
@@ -32,6 +36,7 @@ class CampaignWatcher:
     _fingerprint: tuple[tuple[str, int, int], ...] | None = None  # None: never scanned
     _file_campaign: dict[str, str] = field(default_factory=dict)
     _digests: dict[str, str] = field(default_factory=dict)
+    _cache: LoadCache = field(default_factory=LoadCache)
 
     def rescan(self, ctx: Context, *, now: datetime) -> RescanResult:
         """Re-read the campaign files; invalid files are reported and keep their last valid version running."""
@@ -42,11 +47,11 @@ class CampaignWatcher:
             self.missing = True
             return RescanResult()
         self.missing = False
-        fingerprint = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+        fingerprint = _fingerprint(files)
         if fingerprint == self._fingerprint:
             return RescanResult()
         self._fingerprint = fingerprint
-        result = load(ctx, self.paths)
+        result = load(ctx, self.paths, cache=self._cache)
         self.invalid_files = len({p.file for p in result.problems})
         for problem in result.problems:
             log.error("campaign file problem: %s", problem)
@@ -93,3 +98,15 @@ class CampaignWatcher:
                     cid,
                 )
         return held
+
+
+def _fingerprint(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """(name, modification time, size) of each file that still exists."""
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        out.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(out)

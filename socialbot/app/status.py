@@ -1,23 +1,31 @@
-"""`socialbot status` as a typed value: the daemon, and per campaign its ledger, problems, parking and budgets."""
+"""`socialbot status` as a typed value: the daemon, and per campaign its ledger, problems, parking and budgets.
+
+Light on purpose: it reads the database only (a few queries for all campaigns together) and imports
+neither the campaign files' layer nor any platform client; `socialbot status` must answer fast.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from socialbot.app.context import Context
-from socialbot.app.credentials import credential_gaps
+from socialbot.domain.clock import Clock, system_clock
 from socialbot.domain.ledger import Status
 from socialbot.domain.values import CallKind
+from socialbot.platforms.x.payloads import call_kind as x_call_kind
 from socialbot.storage import ledger
 from socialbot.storage.campaigns import CampaignRecord, campaign_records
-from socialbot.storage.db import sqlite_file
+from socialbot.storage.db import Engine, make_engine, sqlite_file
 from socialbot.storage.locks import lock_holder
 from socialbot.storage.reporting import last_collections
 from socialbot.storage.runs import parked_jobs
 from socialbot.storage.sandbox_world import is_rehearsal
 from socialbot.storage.usage import usage_for
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -102,37 +110,49 @@ def database_state(database_url: str) -> str | None:
     return None
 
 
-def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> StatusReport:
-    """Where every campaign stands, read from the database only (campaign files are not parsed)."""
-    campaigns = campaign_records(ctx.engine, campaign_id=campaign_id)
+def read_status(database_url: str, *, campaign_id: str | None, clock: Clock | None = None) -> StatusReport:
+    """``gather_status`` over the database at ``database_url`` (an engine of its own, closed after)."""
+    engine = make_engine(database_url)
+    try:
+        return gather_status(engine, campaign_id=campaign_id, now=(clock or system_clock)())
+    finally:
+        engine.dispose()
+
+
+def gather_status(engine: Engine, *, campaign_id: str | None, now: datetime) -> StatusReport:
+    """Where every campaign stands, read from the database only (campaign files are not parsed).
+
+    Each query covers every campaign shown at once; nothing is read per campaign.
+    """
+    campaigns = campaign_records(engine, campaign_id=campaign_id)
     if campaigns is None:
         return StatusReport(database="not initialised (run `socialbot db upgrade`)")
     if campaign_id and not campaigns:
-        return StatusReport(database="ok", known=[c.id for c in campaign_records(ctx.engine) or []])
-    ids = [c.id for c in campaigns]
-    counts = ledger.status_counts(ctx.engine, campaign_id=campaign_id)
-    problems = ledger.entries_with_status(
-        ctx.engine, [Status.UNCONFIRMED, Status.FAILED, Status.MISSED], campaign_ids=ids
+        return StatusReport(database="ok", known=[c.id for c in campaign_records(engine) or []])
+    ids = [campaign_id] if campaign_id else None  # None: every campaign, with no list of ids to send
+    counts = ledger.status_counts(engine, campaign_id=campaign_id)
+    upcoming = ledger.upcoming_by_campaign(engine, campaign_ids=ids, limit=5)
+    problems = _by_campaign(
+        ledger.entry_states(engine, [Status.UNCONFIRMED, Status.FAILED, Status.MISSED], campaign_ids=ids),
+        lambda e: e.campaign_id,
     )
-    parked = [
-        e
-        for e in ledger.entries_with_status(ctx.engine, [Status.PLANNED], campaign_ids=ids)
-        if e.not_before and e.not_before > now
-    ]
-    collections = last_collections(ctx.engine, campaign_id=campaign_id)
-    holder = lock_holder(ctx.engine)
-    usage = usage_for(ctx.engine, campaign_id=campaign_id, day=now.date())
-    jobs = parked_jobs(ctx.engine, now=now)
-    rehearsal = is_rehearsal(ctx.engine)
+    parked = _by_campaign(
+        ledger.entry_states(engine, [Status.PLANNED], campaign_ids=ids, parked_after=now), lambda e: e.campaign_id
+    )
+    collections = _by_campaign(last_collections(engine, campaign_id=campaign_id), lambda c: c[0])
+    holder = lock_holder(engine)
+    usage = _by_campaign(usage_for(engine, campaign_id=campaign_id, day=now.date()), lambda u: u.campaign_id)
+    jobs = _by_campaign(parked_jobs(engine, now=now), lambda j: j.campaign_id)
+    rehearsal = is_rehearsal(engine)
     out = []
     for c in campaigns:
-        mine = [u for u in usage if u.campaign_id == c.id]
+        mine = usage.get(c.id, [])
         budget = None
         if c.x_max_posts_per_day is not None or c.x_max_reads_per_day is not None:
             used = dict.fromkeys(CallKind, 0)
             for u in mine:
                 if u.platform == "x":
-                    used[ctx.platforms.call_kind("x", u.endpoint)] += u.calls
+                    used[x_call_kind(u.endpoint)] += u.calls
             budget = BudgetUse(
                 used[CallKind.PUBLISH], c.x_max_posts_per_day, used[CallKind.READ], c.x_max_reads_per_day
             )
@@ -145,12 +165,11 @@ def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> St
                 ledger=dict(counts.get(c.id, {})),
                 next=[
                     {"key": u.key, "platform": u.platform, "due_local": u.local_time, "due_utc": u.due_at.isoformat()}
-                    for u in ledger.upcoming(ctx.engine, campaign_id=c.id, limit=5)
+                    for u in upcoming.get(c.id, [])
                 ],
                 problems=[
                     EntryNote(e.key, e.status.value, e.last_error, next_step=next_step(e.status, e.key, e.last_error))
-                    for e in problems
-                    if e.campaign_id == c.id
+                    for e in problems.get(c.id, [])
                 ],
                 parked=[
                     EntryNote(
@@ -160,15 +179,13 @@ def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> St
                         until=e.not_before.isoformat() if e.not_before else None,
                         next_step=next_step(e.status, e.key, e.last_error),
                     )
-                    for e in parked
-                    if e.campaign_id == c.id
+                    for e in parked.get(c.id, [])
                 ],
                 parked_jobs=[
                     {"job": j.job_id, "until": j.parked_until.isoformat(), "reason": j.message}
-                    for j in jobs
-                    if j.campaign_id == c.id
+                    for j in jobs.get(c.id, [])
                 ],
-                last_collection={p: t.isoformat() for cid, p, t in collections if cid == c.id},
+                last_collection={p: t.isoformat() for _, p, t in collections.get(c.id, [])},
                 api_calls_today={f"{u.platform} {u.endpoint}": u.calls for u in mine},
                 budget=budget,
                 credentials=_credentials(c) if c.active and not rehearsal else None,
@@ -182,6 +199,16 @@ def gather_status(ctx: Context, *, campaign_id: str | None, now: datetime) -> St
     )
 
 
+def _by_campaign(items: Iterable[T], campaign_of: Callable[[T], str | None]) -> dict[str | None, list[T]]:
+    """``items`` grouped by campaign, each group in the order given."""
+    groups: dict[str | None, list[T]] = defaultdict(list)
+    for item in items:
+        groups[campaign_of(item)].append(item)
+    return groups
+
+
 def _credentials(c: CampaignRecord) -> str | None:
+    from socialbot.app.credentials import credential_gaps  # reads the environment: only for live campaigns
+
     gaps = credential_gaps([(c.id, c.account or "default", c.platforms)]) if c.account else []
     return str(gaps[0]) if gaps else None

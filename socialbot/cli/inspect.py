@@ -33,8 +33,7 @@ def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
       socialbot status
       socialbot status demo-winter-launch --format json
     """
-    from socialbot.app import App
-    from socialbot.app.status import StatusReport, database_state, gather_status
+    from socialbot.app.status import StatusReport, database_state, read_status
     from socialbot.report.status import render_status
 
     config = settings(database_url=database_url)
@@ -42,11 +41,7 @@ def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
     if missing is not None:
         report = StatusReport(database=missing)
     else:
-        app = App(config, clock=injected_clock())
-        try:
-            report = gather_status(app, campaign_id=campaign, now=app.clock())
-        finally:
-            app.close()
+        report = read_status(config.database_url, campaign_id=campaign, clock=injected_clock())
     if campaign and not report.campaigns:
         if report.known:
             close = difflib.get_close_matches(campaign, report.known, n=1)

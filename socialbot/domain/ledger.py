@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache, cached_property
 
 from socialbot.domain.values import Draft
 
@@ -101,13 +103,18 @@ class PlannedAction:
     note: str | None = None
     over_by: int = 0  # characters over the platform's limit (0 = fits)
 
-    @property
+    @cached_property
     def key(self) -> str:
         return idempotency_key(self.campaign_id, self.item_id, self.scheduled, self.platform, self.part)
 
-    @property
+    @cached_property
+    def draft_json(self) -> str:
+        """The draft as the ledger stores it (computed once per action)."""
+        return draft_to_json(self.draft)
+
+    @cached_property
     def content_hash(self) -> str:
-        return content_hash(self.draft)
+        return _hash_json(self.draft_json)
 
     @property
     def kind(self) -> ActionKind:
@@ -134,7 +141,25 @@ def idempotency_key(campaign_id: str, item_id: str, scheduled: datetime, platfor
 
 
 def draft_to_json(draft: Draft) -> str:
-    return json.dumps(asdict(draft), sort_keys=True, default=str)
+    return json.dumps(_plain(draft), sort_keys=True, default=str)
+
+
+def _plain(value: object) -> object:
+    """What ``dataclasses.asdict`` gives for JSON, without its deep copies: dataclasses become dicts."""
+    if value is None or isinstance(value, str | int | float):  # most of a draft: texts, flags, numbers
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 def draft_from_json(text: str) -> Draft:
@@ -150,7 +175,42 @@ def draft_from_json(text: str) -> Draft:
 
 
 def content_hash(draft: Draft) -> str:
-    return hashlib.sha256(draft_to_json(draft).encode()).hexdigest()[:16]
+    return _hash_json(draft_to_json(draft))
+
+
+def _hash_json(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+PLAN_DIGEST_VERSION = "1"
+
+
+def plan_digest(actions: Sequence[PlannedAction]) -> str:
+    """A fingerprint of everything a sync writes of a campaign's schedule rows, in order.
+
+    Two plans with the same digest make the same rows: a campaign whose recorded digest equals its
+    new plan's needs no re-planning (its file, or how files are compiled, did not change).
+    """
+    h = hashlib.sha256(PLAN_DIGEST_VERSION.encode())
+    for a in actions:
+        fields_ = (
+            a.key,
+            a.campaign_id,
+            a.item_id,
+            str(a.occurrence),
+            a.platform,
+            str(a.part),
+            a.kind.value,
+            a.parent_key or "",
+            a.due_at.isoformat(),
+            a.local.isoformat(),
+            str(int(a.catch_up_within.total_seconds())),
+            a.note if a.note is not None else "\x00",
+            a.content_hash,
+        )
+        h.update("\x1f".join(fields_).encode())
+        h.update(b"\x1e")
+    return h.hexdigest()
 
 
 class Decision(StrEnum):

@@ -117,17 +117,12 @@ def _wall_times(rule: Rule, *, window_start: datetime, window_end: datetime) -> 
     if rule.at:
         times = sorted(t for t in rule.at if window_start <= t <= until)
     elif rule.cron:
-        from croniter import croniter
+        from socialbot.domain.cron import cron_times
 
-        start = rule.starting or window_start
-        it = croniter(rule.cron, start - timedelta(seconds=1))
-        while True:
-            nxt = it.get_next(datetime)
-            if nxt > until:
-                break
-            if nxt >= window_start:
-                times.append(nxt)
-                _check_count(times)
+        start = max(rule.starting or window_start, window_start)  # earlier times are never kept nor counted
+        for nxt in cron_times(rule.cron, start=start, until=until):
+            times.append(nxt)
+            _check_count(times)
             if rule.count and len(times) >= rule.count:
                 break
     elif rule.every:

@@ -55,17 +55,21 @@ _WIDTH = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d*)(?:\.(\d+))?|\{[^{}]*?:[^{}]*?
 _STAR = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d*\.\*)")
 _REFUSED_ATTRIBUTES = frozenset({"expandtabs", "translate", "maketrans"})  # text amplifiers no post needs
 _deadline: ContextVar[float] = ContextVar("render_deadline", default=float("inf"))
-_file_deadline: ContextVar[float] = ContextVar("file_render_deadline", default=float("inf"))
+_file_budget: ContextVar[list[float] | None] = ContextVar("file_render_budget", default=None)  # [seconds left]
 
 
 @contextmanager
 def render_budget(seconds: float = FILE_SECONDS) -> Iterator[None]:
-    """Every render inside shares ``seconds`` in all (one campaign file's templates)."""
-    token = _file_deadline.set(time.monotonic() + seconds)
+    """Every render inside shares ``seconds`` in all (one campaign file's templates).
+
+    Only the time spent rendering counts: what the caller does between two renders (expanding
+    schedules, importing a library the first time, waiting for a busy machine's CPU) does not.
+    """
+    token = _file_budget.set([seconds])
     try:
         yield
     finally:
-        _file_deadline.reset(token)
+        _file_budget.reset(token)
 
 
 def _security_error(message: str) -> Exception:
@@ -288,11 +292,12 @@ def render(source: str, context: RenderContext) -> str:
 
     template = _compile(source)
     started = time.monotonic()
-    if started > _file_deadline.get():
+    budget = _file_budget.get()
+    if budget is not None and budget[0] <= 0:
         raise TemplateProblem(
             f"not rendered: this file's templates already took more than {FILE_SECONDS:g} s in all; simplify them"
         )
-    token = _deadline.set(min(started + MAX_SECONDS, _file_deadline.get()))
+    token = _deadline.set(started + min(MAX_SECONDS, budget[0] if budget is not None else MAX_SECONDS))
     try:
         out: list[str] = []
         size = 0
@@ -311,6 +316,8 @@ def render(source: str, context: RenderContext) -> str:
         raise TemplateProblem(f"template failed: {type(exc).__name__}: {exc}") from None
     finally:
         _deadline.reset(token)
+        if budget is not None:
+            budget[0] -= time.monotonic() - started
     if wrong := forbidden_character(text):
         raise TemplateProblem(f"the template's output is not allowed: {wrong}")
     return text

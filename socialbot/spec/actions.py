@@ -152,6 +152,7 @@ def _compile_post(
     skipped.extend((post.id, s) for s in skips)
     mine: list[PlannedAction] = []
     problem: tuple[str, str] | None = None
+    catch_up = campaign.spec.catch_up(post)
     for platform in post_platforms(campaign, post):
         caps = capabilities_for(platform)
         for occ in occs:
@@ -171,7 +172,7 @@ def _compile_post(
                     due_at=occ.utc,
                     local=occ.local,
                     draft=draft,
-                    catch_up_within=campaign.spec.catch_up(post),
+                    catch_up_within=catch_up,
                     note=occ.note,
                     over_by=over_limit(draft.text, caps),
                 )

@@ -7,7 +7,7 @@ import os
 import re
 import types
 import typing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -19,7 +19,7 @@ from socialbot.spec.actions import compile_campaign
 from socialbot.spec.campaign import Campaign, LoadResult
 from socialbot.spec.checks import check_campaign
 from socialbot.spec.models import PLATFORMS, RESERVED_SECTIONS, CampaignFile
-from socialbot.spec.yamlsource import Located, format_path, load_yaml
+from socialbot.spec.yamlsource import Located, format_path, parse_yaml, read_source
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ENV_ALLOWED = {("campaign", "account")}  # the only keys that may read the environment
@@ -42,24 +42,66 @@ def campaign_files(paths: typing.Iterable[Path]) -> tuple[list[Path], list[Probl
     return files, problems
 
 
-def load_paths(paths: typing.Iterable[Path], *, media_roots: typing.Sequence[Path] = ()) -> LoadResult:
+@dataclass(frozen=True)
+class _Loaded:
+    """What one file's bytes loaded to, and under which media roots."""
+
+    digest: str
+    media_roots: tuple[Path, ...]
+    campaign: Campaign | None
+    problems: tuple[Problem, ...]
+
+
+class LoadCache:
+    """What each campaign file loaded to, by path: a file whose bytes did not change is not parsed again.
+
+    Files are still read (a few KiB each) and their sha256 compared, so an edit is seen whatever the
+    file's times say. A file that had problems is parsed again every time: a media file or an
+    environment variable it lacked may have appeared since.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, _Loaded] = {}
+
+    def load(self, file: Path, *, media_roots: typing.Sequence[Path] = ()) -> tuple[Campaign | None, list[Problem]]:
+        """``load_file`` of ``file``, from the cache when its bytes are the ones last loaded cleanly."""
+        raw, problems = read_source(file)
+        if raw is None:
+            self._files.pop(str(file), None)
+            return None, problems
+        digest = hashlib.sha256(raw).hexdigest()
+        roots = tuple(media_roots)
+        known = self._files.get(str(file))
+        if known is not None and known.digest == digest and known.media_roots == roots and not known.problems:
+            return known.campaign, []
+        campaign, problems = _load_guarded(file, media_roots=roots, raw=raw)
+        self._files[str(file)] = _Loaded(digest, roots, campaign, tuple(problems))
+        return campaign, problems
+
+    def retain(self, files: typing.Iterable[Path]) -> None:
+        """Forget the files not in ``files`` (deleted, or no longer under the watched paths)."""
+        keep = {str(f) for f in files}
+        for name in [n for n in self._files if n not in keep]:
+            del self._files[name]
+
+
+def load_paths(
+    paths: typing.Iterable[Path], *, media_roots: typing.Sequence[Path] = (), cache: LoadCache | None = None
+) -> LoadResult:
     """Load and validate every campaign under ``paths``; checks ids are unique across files.
 
     Media files must be inside each campaign file's own folder, or inside one of ``media_roots``.
+    With ``cache``, files whose bytes did not change since the last call are not parsed again
+    (ids are still checked across all files).
     """
     files, problems = campaign_files(paths)
     result = LoadResult(problems=problems)
     seen: dict[str, Campaign] = {}
     for file in files:
-        try:
-            campaign, file_problems = load_file(file, media_roots=media_roots)
-        except Exception as exc:  # one unreadable file never stops the others (defence in depth)
-            campaign = None
-            file_problems = [
-                Problem(
-                    str(file), None, None, "", f"cannot load this file ({type(exc).__name__}: {exc}); please report it"
-                )
-            ]
+        if cache is not None:
+            campaign, file_problems = cache.load(file, media_roots=media_roots)
+        else:
+            campaign, file_problems = _load_guarded(file, media_roots=media_roots)
         result.problems.extend(file_problems)
         if campaign is None:
             continue
@@ -81,15 +123,36 @@ def load_paths(paths: typing.Iterable[Path], *, media_roots: typing.Sequence[Pat
         seen[campaign.id] = campaign
         if not file_problems:
             result.campaigns.append(campaign)
+    if cache is not None:
+        cache.retain(files)
     return result
 
 
-def load_file(file: Path, *, media_roots: typing.Sequence[Path] = ()) -> tuple[Campaign | None, list[Problem]]:
+def _load_guarded(
+    file: Path, *, media_roots: typing.Sequence[Path], raw: bytes | None = None
+) -> tuple[Campaign | None, list[Problem]]:
+    """``load_file``, where one unreadable file never stops the others (defence in depth)."""
+    try:
+        return load_file(file, media_roots=media_roots, raw=raw)
+    except Exception as exc:
+        return None, [
+            Problem(str(file), None, None, "", f"cannot load this file ({type(exc).__name__}: {exc}); please report it")
+        ]
+
+
+def load_file(
+    file: Path, *, media_roots: typing.Sequence[Path] = (), raw: bytes | None = None
+) -> tuple[Campaign | None, list[Problem]]:
     """One file: (the campaign, or None if its structure is invalid; all problems found).
 
-    Its media must be inside the file's folder or one of ``media_roots``.
+    Its media must be inside the file's folder or one of ``media_roots``. ``raw`` is the file's
+    bytes when the caller already read them (``read_source``).
     """
-    located, problems = load_yaml(file)
+    if raw is None:
+        raw, problems = read_source(file)
+        if raw is None:
+            return None, problems
+    located, problems = parse_yaml(file, raw)
     if located is None:
         return None, problems
     if not isinstance(located.data, dict):
@@ -107,7 +170,7 @@ def load_file(file: Path, *, media_roots: typing.Sequence[Path] = ()) -> tuple[C
         env_paths = {p.path for p in env_problems}  # an unresolved ${VAR} is reported once, not again as invalid
         problems.extend(p for p in _translate(exc, located) if p.path not in env_paths)
         return None, _dedupe(problems)
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    digest = hashlib.sha256(raw).hexdigest()  # of the bytes parsed, not of a later read
     warnings = tuple(
         located.problem((name,), f"'{name}' is not yet supported: this section is ignored for now")
         for name in RESERVED_SECTIONS
@@ -317,4 +380,13 @@ def _message(err: ErrorDetails, path: tuple) -> str:
     return f"{msg} (got {value!r})" if value is not None and not isinstance(value, dict | list) else msg
 
 
-__all__ = ["Campaign", "LoadResult", "campaign_files", "format_path", "load_file", "load_paths", "suggest"]
+__all__ = [
+    "Campaign",
+    "LoadCache",
+    "LoadResult",
+    "campaign_files",
+    "format_path",
+    "load_file",
+    "load_paths",
+    "suggest",
+]

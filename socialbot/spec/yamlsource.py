@@ -157,8 +157,8 @@ class _Builder:
         return value
 
 
-def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
-    """Parse one YAML file; never raises on bad input, returns the problems instead."""
+def read_source(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of one campaign file (a regular file, within MAX_FILE_BYTES), or the problem that stops reading."""
     file = str(path)
     try:
         st = path.stat()
@@ -182,6 +182,20 @@ def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
             return None, [Problem(file, None, None, "", f"the file grew past {MAX_FILE_BYTES // 1024} KiB while read")]
     except OSError as exc:
         return None, [Problem(file, None, None, "", f"cannot read the file: {exc.strerror or exc}")]
+    return raw, []
+
+
+def load_yaml(path: Path) -> tuple[Located | None, list[Problem]]:
+    """Parse one YAML file; never raises on bad input, returns the problems instead."""
+    raw, problems = read_source(path)
+    if raw is None:
+        return None, problems
+    return parse_yaml(path, raw)
+
+
+def parse_yaml(path: Path, raw: bytes) -> tuple[Located | None, list[Problem]]:
+    """Parse the bytes ``raw`` read from ``path`` (see ``read_source``); problems are located in ``path``."""
+    file = str(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -23,22 +24,10 @@ from socialbot.domain.ledger import (
     draft_to_json,
 )
 from socialbot.domain.values import Draft, Published
-from socialbot.storage.bulk import chunks, insert_ignore, plain_insert
+from socialbot.storage.bulk import insert_ignore, insert_rows
 from socialbot.storage.db import session_scope
-from socialbot.storage.models import LedgerRow, PublicationRow, table_of
-
-
-@dataclass(frozen=True)
-class SyncSummary:
-    """What a sync did to a campaign's schedule rows."""
-
-    created: int = 0
-    updated: int = 0
-    cancelled: int = 0
-    unchanged: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.created} new, {self.updated} changed, {self.cancelled} cancelled, {self.unchanged} unchanged"
+from socialbot.storage.models import CampaignRow, LedgerRow, PublicationRow, table_of
+from socialbot.storage.plan_sync import SyncSummary, sync_schedule_rows
 
 
 def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedAction], *, now: datetime) -> SyncSummary:
@@ -46,102 +35,14 @@ def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedActio
 
     New occurrences are inserted, changed ones (text, due time) updated while still planned, and
     planned schedule rows that the file no longer produces are cancelled. Sent, failed or in-flight
-    rows are never changed. One transaction.
+    rows are never changed. One transaction (see ``plan_sync``); the campaign's recorded plan digest
+    is cleared, so the next ``sync_campaigns`` plans it again rather than trusting it.
     """
-    wanted = {a.key: a for a in actions}
-    updated = cancelled = unchanged = 0
-    with session_scope(engine) as s:
-        existing = {
-            r.key: r
-            for r in s.exec(
-                select(LedgerRow).where(LedgerRow.campaign_id == campaign_id, LedgerRow.origin == Origin.SCHEDULE.value)
-            )
-        }
-        sent = [r for r in existing.values() if r.status == Status.SENT]
-        new_rows = []
-        for key, action in wanted.items():
-            row = existing.get(key)
-            if row is None:
-                values = _row_values(action, now)
-                twin = _already_sent(sent, action)
-                if twin is not None:  # renamed item or nudged time: the same text already went out
-                    values.update(
-                        status=Status.CANCELLED.value, last_error=f"already published as {twin.key} ({twin.remote_id})"
-                    )
-                new_rows.append(values)
-                continue
-            revived = row.status == Status.CANCELLED
-            if revived:
-                row.status = Status.PLANNED  # re-added to the file: planned again
-                row.last_error = None
-            elif row.status != Status.PLANNED:
-                unchanged += 1
-                continue
-            if (
-                not revived
-                and row.content_hash == action.content_hash
-                and row.due_at == action.due_at
-                and row.note == action.note
-            ):
-                unchanged += 1
-                continue
-            row.content_hash, row.draft = action.content_hash, draft_to_json(action.draft)
-            row.due_at, row.local_time, row.note = action.due_at, action.local.isoformat(), action.note
-            row.catch_up_seconds, row.occurrence = int(action.catch_up_within.total_seconds()), action.occurrence
-            row.kind = action.kind.value
-            row.updated_at = now
-            s.add(row)
-            updated += 1
-        for key, row in existing.items():
-            if key not in wanted and row.status == Status.PLANNED:
-                row.status, row.last_error, row.updated_at = (
-                    Status.CANCELLED,
-                    "removed or rescheduled in the campaign file",
-                    now,
-                )
-                s.add(row)
-                cancelled += 1
-        for chunk in chunks(new_rows, 500):
-            s.execute(plain_insert(table_of(LedgerRow)), list(chunk))
-    return SyncSummary(len(new_rows), updated, cancelled, unchanged)
-
-
-def _already_sent(sent: Sequence[LedgerRow], action: PlannedAction) -> LedgerRow | None:
-    """A sent row with the same text, platform and part due within the action's catch-up window."""
-    for row in sent:
-        if (
-            row.platform == action.platform
-            and row.part == action.part
-            and row.content_hash == action.content_hash
-            and abs(row.due_at - action.due_at) <= action.catch_up_within
-        ):
-            return row
-    return None
-
-
-def _row_values(action: PlannedAction, now: datetime) -> dict[str, Any]:
-    return {
-        "key": action.key,
-        "campaign_id": action.campaign_id,
-        "item_id": action.item_id,
-        "occurrence": action.occurrence,
-        "platform": action.platform,
-        "part": action.part,
-        "origin": Origin.SCHEDULE.value,
-        "kind": action.kind.value,
-        "parent_key": action.parent_key,
-        "reply_to": None,
-        "due_at": action.due_at,
-        "local_time": action.local.isoformat(),
-        "status": Status.PLANNED.value,
-        "content_hash": action.content_hash,
-        "draft": draft_to_json(action.draft),
-        "catch_up_seconds": int(action.catch_up_within.total_seconds()),
-        "note": action.note,
-        "attempts": 0,
-        "last_error": None,
-        "updated_at": now,
-    }
+    with engine.begin() as conn:
+        summary = sync_schedule_rows(conn, {campaign_id: actions}, now=now)[campaign_id]
+        campaigns = table_of(CampaignRow)
+        conn.execute(update(campaigns).where(campaigns.c.id == campaign_id).values(plan_digest=None))
+    return summary
 
 
 def enqueue(
@@ -181,8 +82,8 @@ def enqueue(
         "updated_at": now,
     }
     with engine.begin() as conn:
-        result = conn.execute(insert_ignore(conn.dialect.name, table_of(LedgerRow)), [values])
-        return result.rowcount == 1
+        # counted by the bulk helper: PostgreSQL's driver reports no row count for an INSERT once it is closed
+        return insert_rows(conn, insert_ignore(conn.dialect.name, table_of(LedgerRow)), [values]) == 1
 
 
 def to_entry(row: LedgerRow) -> LedgerEntry:
@@ -337,3 +238,71 @@ def upcoming(engine: Engine, *, campaign_id: str | None, limit: int = 5) -> list
         if campaign_id:
             q = q.where(LedgerRow.campaign_id == campaign_id)
         return [Upcoming(*r) for r in s.exec(q.order_by(col(LedgerRow.due_at)).limit(limit)).all()]
+
+
+def upcoming_by_campaign(
+    engine: Engine, *, campaign_ids: Sequence[str] | None = None, limit: int = 5
+) -> dict[str, list[Upcoming]]:
+    """The next ``limit`` planned entries of each campaign (all, or ``campaign_ids``), in due order then key order.
+
+    Planned entries are read in that order only until every campaign has its ``limit``, or all it
+    has: a count per campaign and status (read from its index) says how many that is.
+    """
+    t = table_of(LedgerRow)
+    counting = core_select(t.c.campaign_id, t.c.status, func.count()).group_by(t.c.campaign_id, t.c.status)
+    listing = core_select(t.c.campaign_id, t.c.key, t.c.platform, t.c.local_time, t.c.due_at).where(
+        t.c.status == Status.PLANNED.value
+    )
+    if campaign_ids is not None:
+        counting = counting.where(t.c.campaign_id.in_(list(campaign_ids)))
+        listing = listing.where(t.c.campaign_id.in_(list(campaign_ids)))
+    out: dict[str, list[Upcoming]] = {}
+    with engine.connect() as conn:  # one read transaction: the count and the list see the same rows
+        missing = {cid: min(limit, n) for cid, status, n in conn.execute(counting) if status == Status.PLANNED}
+        waiting = sum(missing.values())
+        if not waiting:
+            return out
+        for cid, key, platform, local_time, due_at in conn.execute(listing.order_by(t.c.due_at, t.c.key)):
+            if missing.get(cid, 0) <= 0:
+                continue
+            out.setdefault(cid, []).append(Upcoming(key, platform, local_time, due_at))
+            missing[cid] -= 1
+            waiting -= 1
+            if not waiting:
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class EntryState:
+    """Where one entry stands, without its draft: what `status` lists of a problem or a parked entry."""
+
+    key: str
+    campaign_id: str
+    status: Status
+    last_error: str | None
+    not_before: datetime | None
+
+
+def entry_states(
+    engine: Engine,
+    statuses: Sequence[Status],
+    *,
+    campaign_ids: Sequence[str] | None = None,
+    parked_after: datetime | None = None,
+) -> list[EntryState]:
+    """Entries in one of ``statuses`` in due order, as ``entries_with_status`` orders them, without reading drafts.
+
+    With ``parked_after``, only entries parked (``not_before``) past that time.
+    """
+    t = table_of(LedgerRow)
+    q = core_select(t.c.key, t.c.campaign_id, t.c.status, t.c.last_error, t.c.not_before).where(
+        t.c.status.in_([st.value for st in statuses])
+    )
+    if campaign_ids is not None:
+        q = q.where(t.c.campaign_id.in_(list(campaign_ids)))
+    if parked_after is not None:
+        q = q.where(t.c.not_before > parked_after)
+    q = q.order_by(t.c.due_at, t.c.item_id, t.c.platform, t.c.part)
+    with engine.connect() as conn:
+        return [EntryState(k, cid, Status(st), err, nb) for k, cid, st, err, nb in conn.execute(q)]

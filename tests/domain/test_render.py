@@ -276,3 +276,40 @@ def test_a_template_that_would_run_too_long_or_too_big_is_a_clear_problem(source
 )
 def test_the_limits_leave_ordinary_templates_alone(source, expected):
     assert render(source, CTX) == expected
+
+
+class _SteppingClock:
+    """A monotonic clock that moves only when told to (or by ``step`` at each reading)."""
+
+    def __init__(self, step: float = 0.0) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def monotonic(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_a_files_template_budget_counts_only_time_spent_rendering(monkeypatch):
+    from socialbot.domain import render as render_module
+
+    clock = _SteppingClock()
+    monkeypatch.setattr(render_module, "time", clock)
+    with render_module.render_budget(1.0):
+        for _ in range(5):
+            clock.now += 10.0  # between renders: schedules expanded, a library imported, a busy machine
+            assert render("{{ occurrence }}", CTX) == "3"
+
+
+def test_a_file_whose_renders_use_up_its_budget_gets_a_clear_problem(monkeypatch):
+    from socialbot.domain import render as render_module
+
+    clock = _SteppingClock(step=0.2)  # every look at the clock: 0.2 s of rendering went by
+    monkeypatch.setattr(render_module, "time", clock)
+    with render_module.render_budget(1.0):
+        rendered = 0
+        with pytest.raises(TemplateProblem, match="already took more than"):
+            for _ in range(20):
+                render("{{ occurrence }}", CTX)
+                rendered += 1
+    assert 0 < rendered < 20
