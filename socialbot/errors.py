@@ -76,6 +76,10 @@ class ContentRejected(PlatformError):
     """The platform refused this content for good (duplicate, rule violation); carries the platform's own reason."""
 
 
+class RefusedBeforeUpload(ContentRejected):
+    """socialbot itself refused the content before sending anything (a media file changed since validation)."""
+
+
 class LockHeld(SocialbotError):
     """Another daemon holds the single-instance lock on this database."""
 
@@ -85,7 +89,7 @@ class LockHeld(SocialbotError):
         super().__init__(
             f"another socialbot daemon ({holder}) is running on this database "
             f"(last heartbeat {heartbeat_at:%Y-%m-%d %H:%M:%S} UTC); stop it first, "
-            "or point SOCIALBOT_DATABASE_URL at another database"
+            "or point --db (or SOCIALBOT_DATABASE_URL) at another database"
         )
 
 

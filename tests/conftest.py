@@ -44,6 +44,23 @@ def campaigns_dir(tmp_path: Path) -> Path:
     return d
 
 
+def one_post_campaign(cid: str = "good", name: str = "Good") -> str:
+    """The smallest valid campaign file: one sandbox post on 2026-12-02 09:00 UTC."""
+    return f"""\
+campaign:
+  id: {cid}
+  name: {name}
+  timezone: UTC
+  starts: 2026-12-01
+  ends: 2026-12-03
+  platforms: [sandbox]
+posts:
+  - id: hello
+    text: "Hello"
+    schedule: {{at: "2026-12-02 09:00"}}
+"""
+
+
 def write_campaign(directory: Path, body: str, name: str = "test.yaml") -> Path:
     path = directory / name
     path.write_text(textwrap.dedent(body).lstrip(), encoding="utf-8")

@@ -49,6 +49,11 @@ def simulation_file(written: str) -> Path:
     )
 
 
+def rehearsal_url(db_path: Path) -> str:
+    """The URL of the simulation database file ``db_path``."""
+    return f"sqlite:///{db_path}"
+
+
 def rehearsal_database(db_path: Path, *, live_url: str, fresh: bool) -> str:
     """The URL of a simulation database at ``db_path``: never the live one; emptied first when ``fresh``."""
     live_file = sqlite_file(live_url)
@@ -66,7 +71,7 @@ def rehearsal_database(db_path: Path, *, live_url: str, fresh: bool) -> str:
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{db_path}"
+    return rehearsal_url(db_path)
 
 
 def _is_rehearsal(path: Path) -> bool:

@@ -19,6 +19,7 @@ from socialbot.errors import (
     ContentRejected,
     OutcomeUnknown,
     RateLimited,
+    RefusedBeforeUpload,
     TransientPlatformError,
 )
 from socialbot.platforms.base import Platform
@@ -132,7 +133,10 @@ def _send(ctx: Context, entry: LedgerEntry, platform: Platform, draft: Draft, *,
         return park(ctx, entry, now=now, delay=retry_delay(entry.attempts + 1), reason=str(exc), frm=Status.SENDING)
     except ContentRejected as exc:
         move(ctx, entry, Status.SENDING, Status.FAILED, now=now, reason=str(exc))
-        log.error("%s rejected by %s: %s", entry.key, entry.platform, exc)
+        if isinstance(exc, RefusedBeforeUpload):  # nothing reached the platform
+            log.error("%s refused before upload to %s: %s", entry.key, entry.platform, exc)
+        else:
+            log.error("%s rejected by %s: %s", entry.key, entry.platform, exc)
         return Outcome.FAILED
     except AuthError as exc:
         ctx.platforms.forget(entry.campaign_id)

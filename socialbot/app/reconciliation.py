@@ -11,6 +11,7 @@ from socialbot.app.publishing import RECONCILE_AFTER, fmt_delta, move
 from socialbot.domain.ledger import LedgerEntry, Status, same_post
 from socialbot.domain.values import Published
 from socialbot.errors import ConfigError, PlatformError
+from socialbot.spec.yamlsource import shown
 from socialbot.storage import ledger
 from socialbot.storage.publications import known_remote_ids
 
@@ -73,8 +74,12 @@ def lateness(ctx: Context, key: str, *, now: datetime) -> timedelta | None:
     return now - entry.due_at
 
 
+# ASCII classes only: Python's \d would take "１２３" (full-width digits), which no platform id is made of.
 _REMOTE_IDS = {
-    "x": (re.compile(r"\d{1,20}"), "a post id is digits only, e.g. 1866000000000000000 (the number in its URL)"),
+    "x": (
+        re.compile(r"[1-9][0-9]{0,19}"),
+        "a post id is digits 0-9 not starting with 0, e.g. 1866000000000000000 (the number in its URL)",
+    ),
     "reddit": (
         re.compile(r"(?:t[13]_)?[a-z0-9]{1,13}"),
         "a post or comment id is a short base-36 code such as 1abcd2x or t3_1abcd2x (from its URL)",
@@ -88,12 +93,19 @@ def _checked_remote_id(written: str, entry: LedgerEntry) -> str:
     value = written.strip()
     pattern, form = _REMOTE_IDS.get(entry.platform, _ANY_ID)
     if not pattern.fullmatch(value):
-        shown = value if len(value) <= 40 else value[:40] + "…"
-        raise ConfigError(f"'{shown}' is not a {entry.platform} id: {form}")
-    if entry.platform == "reddit" and not value.startswith(("t1_", "t3_")):
+        raise ConfigError(f"'{shown(value)}' is not a {entry.platform} id: {form}")
+    if entry.platform == "reddit":
         # the adapter records full names: a submission (t3_) for a post, a comment (t1_) for replies and parts
         submission = entry.part == 0 and entry.reply_to is None
-        value = ("t3_" if submission else "t1_") + value
+        prefix, wrong = ("t3_", "t1_") if submission else ("t1_", "t3_")
+        if value.startswith(wrong):
+            what = (
+                "a post, and a post's id is a t3_ submission id (e.g. t3_1abcd2x)"
+                if submission
+                else "a reply or a later part of a thread, and its id is a t1_ comment id (e.g. t1_kx0abcd)"
+            )
+            raise ConfigError(f"'{value}' does not fit {entry.key}: it is {what}")
+        value = value if value.startswith(prefix) else prefix + value
     return value
 
 
@@ -107,13 +119,13 @@ def resolve(
     """
     entry = ledger.get_entry(ctx.engine, key)
     if entry is None:
-        raise ConfigError(f"no ledger entry '{key}'; `socialbot status` lists the keys that need attention")
+        raise ConfigError(f"no ledger entry '{shown(key)}'; `socialbot status` lists the keys that need attention")
     open_states = [Status.UNCONFIRMED, Status.FAILED, Status.PLANNED]
     if retry:
         open_states.append(Status.MISSED)
     if entry.status not in open_states:
         allowed = "unconfirmed, failed or planned entries (and missed ones with --retry)"
-        raise ConfigError(f"'{key}' is {entry.status}; only {allowed} can be resolved")
+        raise ConfigError(f"'{shown(key)}' is {entry.status}; only {allowed} can be resolved")
     if sent_as is not None:
         sent_as = _checked_remote_id(sent_as, entry)
         if known_remote_ids(ctx.engine, platform=entry.platform, remote_ids=[sent_as]):

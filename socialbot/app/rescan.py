@@ -59,9 +59,22 @@ class CampaignWatcher:
         bad_files = {p.file for p in result.problems}
         for file in bad_files:
             cid = self._file_campaign.get(file)
-            if cid and cid in ctx.campaigns and cid not in keep and Path(file).exists():
-                keep[cid] = ctx.campaigns[cid]
-                log.warning("keeping the last valid version of campaign %s until %s is fixed", cid, file)
+            if not (cid and cid in ctx.campaigns and Path(file).exists()):
+                continue
+            other = keep.get(cid)
+            if other is not None and str(other.file) == file:
+                continue
+            if other is not None:  # another file with the same id must not take over while this one is broken
+                self.invalid_files += 1
+                log.error(
+                    "campaign file problem: %s: campaign id '%s' is already used by %s (invalid now, its last "
+                    "valid version keeps running); ids must be unique across files",
+                    other.file,
+                    cid,
+                    file,
+                )
+            keep[cid] = ctx.campaigns[cid]
+            log.warning("keeping the last valid version of campaign %s until %s is fixed", cid, file)
         waiting = self._campaigns_of_invalid_files(ctx, bad_files - {str(c.file) for c in keep.values()})
         changed = [c for c in keep.values() if self._digests.get(c.id) != c.digest]
         for c in changed:  # said once per version of the file, not at every rescan

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from socialbot.domain.clock import Clock, system_clock
@@ -19,7 +20,7 @@ from socialbot.platforms.x.payloads import call_kind as x_call_kind
 from socialbot.storage import ledger
 from socialbot.storage.campaigns import CampaignRecord, campaign_records
 from socialbot.storage.db import Engine, make_engine, sqlite_file
-from socialbot.storage.locks import lock_holder
+from socialbot.storage.locks import LockHolder, lock_holder
 from socialbot.storage.reporting import last_collections
 from socialbot.storage.runs import parked_jobs
 from socialbot.storage.sandbox_world import is_rehearsal
@@ -97,9 +98,32 @@ class StatusReport:
     rehearsal: bool = False  # a sandbox rehearsal (simulate, run --sandbox): no real account is used
     known: list[str] = field(default_factory=list)  # every campaign id recorded, when the one asked for is not
     campaigns: list[CampaignStatus] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # campaign files not recorded yet: what they will need
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def unrecorded_files(campaigns_dir: Path) -> list[str]:
+    """Before the first sync (no campaign in the database), what the campaign files say: how many there
+    are and which accounts they need that are not configured, as `validate` says it."""
+    from socialbot.app.credentials import credential_gaps
+    from socialbot.app.loading import load_files
+
+    if not campaigns_dir.is_dir():
+        return []
+    result = load_files([campaigns_dir])
+    notes = []
+    if result.campaigns:
+        notes.append(
+            f"{len(result.campaigns)} campaign file(s) in {campaigns_dir} not recorded yet: "
+            "`socialbot run` records and starts them"
+        )
+    if result.problems:
+        notes.append(f"{len(result.problems)} problem(s) in the campaign files: `socialbot validate` lists them")
+    uses = [(c.id, c.spec.campaign.account, c.spec.campaign.platforms) for c in result.campaigns]
+    notes += [f"credentials: {gap}" for gap in credential_gaps(uses)]
+    return notes
 
 
 def database_state(database_url: str) -> str | None:
@@ -110,17 +134,22 @@ def database_state(database_url: str) -> str | None:
     return None
 
 
-def read_status(database_url: str, *, campaign_id: str | None, clock: Clock | None = None) -> StatusReport:
+def read_status(
+    database_url: str, *, campaign_id: str | None, clock: Clock | None = None, stale_after: float = 90
+) -> StatusReport:
     """``gather_status`` over the database at ``database_url`` (an engine of its own, closed after)."""
     engine = make_engine(database_url)
     try:
-        return gather_status(engine, campaign_id=campaign_id, now=(clock or system_clock)())
+        return gather_status(engine, campaign_id=campaign_id, now=(clock or system_clock)(), stale_after=stale_after)
     finally:
         engine.dispose()
 
 
-def gather_status(engine: Engine, *, campaign_id: str | None, now: datetime) -> StatusReport:
+def gather_status(engine: Engine, *, campaign_id: str | None, now: datetime, stale_after: float = 90) -> StatusReport:
     """Where every campaign stands, read from the database only (campaign files are not parsed).
+
+    The daemon is "running" while its heartbeat is younger than ``stale_after`` seconds (the
+    SOCIALBOT_LOCK_STALE_SECONDS after which another daemon may take over), "stale" after.
 
     Each query covers every campaign shown at once; nothing is read per campaign.
     """
@@ -193,10 +222,18 @@ def gather_status(engine: Engine, *, campaign_id: str | None, now: datetime) -> 
         )
     return StatusReport(
         database="ok",
-        daemon={"holder": holder.holder, "heartbeat": holder.heartbeat_at.isoformat()} if holder else None,
+        daemon=_daemon(holder, now=now, stale_after=stale_after),
         campaigns=out,
         rehearsal=rehearsal,
     )
+
+
+def _daemon(holder: LockHolder | None, *, now: datetime, stale_after: float) -> dict[str, str] | None:
+    if holder is None:
+        return None
+    age = (now - holder.heartbeat_at).total_seconds()
+    state = "running" if age < stale_after else "stale"
+    return {"holder": holder.holder, "heartbeat": holder.heartbeat_at.isoformat(), "state": state}
 
 
 def _by_campaign(items: Iterable[T], campaign_of: Callable[[T], str | None]) -> dict[str | None, list[T]]:

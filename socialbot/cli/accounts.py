@@ -6,11 +6,12 @@ import sys
 
 import click
 
-from socialbot.cli.options import handle_errors, settings
+from socialbot.cli.options import env_file_warning, handle_errors, reports_env_file, settings
 
 
 @click.command()
 @handle_errors
+@reports_env_file
 def doctor() -> None:
     """Check every configured X and Reddit account, and that every campaign has the accounts it needs.
 
@@ -22,7 +23,6 @@ def doctor() -> None:
       socialbot doctor
     """
     from socialbot.app.accounts import campaign_gaps, check_all
-    from socialbot.settings import env_file_warning
 
     config = settings()
     results = check_all(config)

@@ -33,7 +33,9 @@ def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
       socialbot status
       socialbot status demo-winter-launch --format json
     """
-    from socialbot.app.status import StatusReport, database_state, read_status
+    from dataclasses import replace
+
+    from socialbot.app.status import StatusReport, database_state, read_status, unrecorded_files
     from socialbot.report.status import render_status
 
     config = settings(database_url=database_url)
@@ -41,7 +43,14 @@ def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
     if missing is not None:
         report = StatusReport(database=missing)
     else:
-        report = read_status(config.database_url, campaign_id=campaign, clock=injected_clock())
+        report = read_status(
+            config.database_url,
+            campaign_id=campaign,
+            clock=injected_clock(),
+            stale_after=config.lock_stale_seconds,
+        )
+    if not campaign and not report.campaigns and not report.rehearsal:
+        report = replace(report, files=unrecorded_files(config.campaigns_dir))  # nothing synced yet: read the files
     if campaign and not report.campaigns:
         if report.known:
             close = difflib.get_close_matches(campaign, report.known, n=1)
@@ -80,6 +89,7 @@ def report(campaign: str, fmt: str, output: Path | None, database_url: str | Non
 
     from socialbot.app import App
     from socialbot.app.reports import campaign_report, require_database
+    from socialbot.cli.files import write_output
     from socialbot.report.engagement import render_csv, render_json, render_table
 
     config = settings(database_url=database_url)
@@ -101,7 +111,7 @@ def report(campaign: str, fmt: str, output: Path | None, database_url: str | Non
         render_table(data, Console(file=buffer, width=160))
         text = buffer.getvalue()
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)
         click.echo(f"wrote {output}")
     else:
         click.echo(text, nl=not text.endswith("\n"))

@@ -13,7 +13,7 @@ import click
 from socialbot.errors import CampaignError, Problem, SocialbotError
 
 EXIT_BAD_INPUT = 2
-_warned_env = False  # the .env permission warning is printed once per command
+_ENV_CHECKED = "socialbot.env_checked"  # in the root context's meta: .env was checked (and warned about) already
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,8 +33,12 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = click.get_current_context().find_root().params.get("debug", False)
+        root = click.get_current_context().find_root()
+        debug = root.params.get("debug", False)
         try:
+            if not root.meta.get(_ENV_CHECKED):
+                root.meta[_ENV_CHECKED] = True
+                check_env_file(warn=not getattr(func, "reports_env_file", False))
             return func(*args, **kwargs)
         except CampaignError as exc:
             print_problems(exc.problems)
@@ -64,6 +68,49 @@ def handle_errors(func: F) -> F:
             sys.exit(1)
 
     return cast(F, wrapper)
+
+
+def reports_env_file(func: F) -> F:
+    """Marks a command that reports .env's permissions itself (doctor): handle_errors then checks without warning."""
+    cast(Any, func).reports_env_file = True
+    return func
+
+
+def check_env_file(*, warn: bool = True) -> None:
+    """Every command, once: a .env that cannot be read is a ConfigError, an unsafe one a warning on stderr."""
+    warning = env_file_warning()
+    if warning and warn:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def env_file_warning() -> str | None:
+    """What is unsafe about .env's permissions, naming the secrets it holds; ConfigError when it cannot be read."""
+    from socialbot.settings import env_file_warning, read_env_file
+
+    names = [name for name, value in read_env_file().items() if value]
+    return env_file_warning(secrets=[name for name in names if _is_secret_variable(name)])
+
+
+def _is_secret_variable(name: str) -> bool:
+    """Whether ``name`` is a credential variable (platforms/credentials.py) whose value is a SecretStr."""
+    import typing
+
+    from pydantic import SecretStr
+
+    from socialbot.platforms.credentials import PROFILE_RE, RedditCredentials, XCredentials
+
+    for platform, record in (("X", XCredentials), ("REDDIT", RedditCredentials)):
+        prefix = f"SOCIALBOT_{platform}_"
+        if not name.startswith(prefix):
+            continue
+        rest = name[len(prefix) :]
+        for field, kind in typing.get_type_hints(record).items():
+            if SecretStr not in typing.get_args(kind):
+                continue
+            key = field.upper()
+            if rest == key or (rest.endswith(f"_{key}") and PROFILE_RE.match(rest[: -len(key) - 1].lower())):
+                return True
+    return False
 
 
 def print_problems(problems: Iterable[Problem], *, warnings: Iterable[Problem | str] = ()) -> None:
@@ -97,13 +144,8 @@ def injected_clock() -> Any:
 
 def settings(**overrides: Any) -> Any:
     """Settings with CLI overrides; a bare path given as --db means a SQLite file."""
-    from socialbot.settings import env_file_warning, load_settings
+    from socialbot.settings import load_settings
 
-    global _warned_env
-    warning = env_file_warning()
-    if warning and not _warned_env:
-        _warned_env = True
-        click.echo(f"warning: {warning}", err=True)
     url = overrides.pop("database_url", None)
     if url and "://" not in url:
         url = f"sqlite:///{url}"

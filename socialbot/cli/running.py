@@ -11,13 +11,14 @@ from typing import Any
 import click
 
 from socialbot.cli.options import console, database_option, format_option, handle_errors, injected_clock, settings
+from socialbot.cli.params import FiniteFloatRange
 
 
 @click.command()
 @click.argument("campaign", type=click.Path(path_type=Path))
 @click.option(
     "--days",
-    type=click.FloatRange(0.01, 400),
+    type=FiniteFloatRange(0.01, 400),
     help="How many days to simulate (default: the whole campaign plus 2 days).",
 )
 @click.option("--seed", type=int, help="Seed of the simulated audience (default: SOCIALBOT_SANDBOX_SEED or 42).")
@@ -32,7 +33,7 @@ from socialbot.cli.options import console, database_option, format_option, handl
 @click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty simulation database.")
 @click.option(
     "--failure-rate",
-    type=click.FloatRange(0, 0.9),
+    type=FiniteFloatRange(0, 0.9),
     help="Share of sandbox calls that fail (rate limits, errors, lost answers).",
 )
 @format_option("table", "json")
@@ -57,7 +58,7 @@ def simulate(
       socialbot simulate campaigns/demo.yaml
       socialbot simulate campaigns/launch.yaml --days 3 --seed 7 --failure-rate 0.3
     """
-    from socialbot.app.database import rehearsal_database, simulation_file
+    from socialbot.app.database import rehearsal_database, rehearsal_url, simulation_file
     from socialbot.app.reports import campaign_report
     from socialbot.errors import ConfigError
     from socialbot.report.engagement import render_table
@@ -70,8 +71,10 @@ def simulate(
     db_file = simulation_file(db_path)
     if db_file.resolve() == campaign.resolve():
         raise ConfigError(f"--db {db_path} is the campaign file itself; give a database name such as simulation.db")
-    target = rehearsal_database(db_file, live_url=settings().database_url, fresh=fresh)
-    config = settings(database_url=target, sandbox_seed=seed, sandbox_failure_rate=failure_rate)
+    live_url = settings().database_url
+    # every setting is checked before rehearsal_database empties --db: a refused value keeps the last rehearsal
+    config = settings(database_url=rehearsal_url(db_file), sandbox_seed=seed, sandbox_failure_rate=failure_rate)
+    rehearsal_database(db_file, live_url=live_url, fresh=fresh)
     configure_logging(config, level="WARNING")  # a rehearsal shows problems (rejections, misses), not every post
     err = console(stderr=True)
 

@@ -23,17 +23,29 @@ _DURATION_RE = re.compile(r"(\d+)\s*(w|d|h|m|s)")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
 MAX_OCCURRENCES = 10_000  # per rule; a cron of every minute over a year is a mistake, not a plan
+MAX_FILE_OCCURRENCES = 20_000  # all the rules of one campaign file together (validate answers within 2 s)
 MAX_DURATION = timedelta(days=3660)  # ten years: no interval or catch-up window of a campaign is longer
 
 
 class TooManyOccurrences(ValueError):
-    """A rule produces more than MAX_OCCURRENCES times in the window: refused, never silently cut."""
+    """A rule produces more than ``limit`` times in the window: refused, never silently cut.
 
-    def __init__(self) -> None:
-        super().__init__(
-            f"this schedule produces more than {MAX_OCCURRENCES:,} occurrences in the campaign's window; "
-            "use a longer interval, a count, an until, or a shorter campaign"
-        )
+    The limit is MAX_OCCURRENCES for one rule, or what is left of MAX_FILE_OCCURRENCES for the file.
+    """
+
+    def __init__(self, limit: int = MAX_OCCURRENCES) -> None:
+        self.limit = limit
+        if limit >= MAX_OCCURRENCES:
+            message = (
+                f"this schedule produces more than {MAX_OCCURRENCES:,} occurrences in the campaign's window; "
+                "use a longer interval, a count, an until, or a shorter campaign"
+            )
+        else:
+            message = (
+                f"with this schedule the file's posts produce more than {MAX_FILE_OCCURRENCES:,} occurrences "
+                "in all; split the campaign into several files, or give the posts longer intervals, counts or untils"
+            )
+        super().__init__(message)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -110,7 +122,7 @@ class Skipped:
     reason: str
 
 
-def _wall_times(rule: Rule, *, window_start: datetime, window_end: datetime) -> list[datetime]:
+def _wall_times(rule: Rule, *, window_start: datetime, window_end: datetime, limit: int) -> list[datetime]:
     """Naive local wall-clock times the rule produces inside [window_start, window_end]."""
     times: list[datetime] = []
     until = min(window_end, rule.until) if rule.until else window_end
@@ -122,7 +134,7 @@ def _wall_times(rule: Rule, *, window_start: datetime, window_end: datetime) -> 
         start = max(rule.starting or window_start, window_start)  # earlier times are never kept nor counted
         for nxt in cron_times(rule.cron, start=start, until=until):
             times.append(nxt)
-            _check_count(times)
+            _check_count(times, limit)
             if rule.count and len(times) >= rule.count:
                 break
     elif rule.every:
@@ -130,7 +142,7 @@ def _wall_times(rule: Rule, *, window_start: datetime, window_end: datetime) -> 
         while current <= until:
             if current >= window_start:
                 times.append(current)
-                _check_count(times)
+                _check_count(times, limit)
             if rule.count and len(times) >= rule.count:
                 break
             if current > datetime.max - rule.every:
@@ -141,12 +153,14 @@ def _wall_times(rule: Rule, *, window_start: datetime, window_end: datetime) -> 
     return times
 
 
-def _check_count(times: list[datetime]) -> None:
-    if len(times) > MAX_OCCURRENCES:
-        raise TooManyOccurrences()
+def _check_count(times: list[datetime], limit: int) -> None:
+    if len(times) > limit:
+        raise TooManyOccurrences(limit)
 
 
-def _elapsed_times(rule: Rule, tz: ZoneInfo, *, window_start: datetime, window_end: datetime) -> list[datetime]:
+def _elapsed_times(
+    rule: Rule, tz: ZoneInfo, *, window_start: datetime, window_end: datetime, limit: int
+) -> list[datetime]:
     """For sub-day ``every``: elapsed-time steps, returned as naive local wall-clock times."""
     assert rule.every is not None  # expand() calls this only for a sub-day ``every``
     start = localize(rule.starting or window_start, tz).astimezone(UTC)
@@ -156,7 +170,7 @@ def _elapsed_times(rule: Rule, tz: ZoneInfo, *, window_start: datetime, window_e
     current = start
     while current <= end:
         out.append(current.astimezone(tz).replace(tzinfo=None))  # keeps fold: see localize()
-        _check_count(out)
+        _check_count(out, limit)
         if rule.count and len(out) >= rule.count:
             break
         if current > datetime.max.replace(tzinfo=UTC) - rule.every:
@@ -173,13 +187,18 @@ def expand(
     window_end: datetime,
     quiet: QuietHours | None = None,
     blackout: frozenset[date] = frozenset(),
+    limit: int = MAX_OCCURRENCES,
 ) -> tuple[list[Occurrence], list[Skipped]]:
-    """All occurrences of ``rule`` in the campaign window (naive local bounds), in time order."""
+    """All occurrences of ``rule`` in the campaign window (naive local bounds), in time order.
+
+    More than ``limit`` times (at most MAX_OCCURRENCES) raise TooManyOccurrences.
+    """
+    limit = min(limit, MAX_OCCURRENCES)
     sub_day = rule.every is not None and rule.every < timedelta(days=1)
     if sub_day:
-        walls = _elapsed_times(rule, tz, window_start=window_start, window_end=window_end)
+        walls = _elapsed_times(rule, tz, window_start=window_start, window_end=window_end, limit=limit)
     else:
-        walls = _wall_times(rule, window_start=window_start, window_end=window_end)
+        walls = _wall_times(rule, window_start=window_start, window_end=window_end, limit=limit)
     kept: list[tuple[datetime, datetime, str | None]] = []
     skipped: list[Skipped] = []
     for wall in walls:

@@ -21,6 +21,9 @@ class TemplateProblem(SocialbotError):
     """A text template cannot be parsed or rendered; the message says what to fix."""
 
 
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 @dataclass(frozen=True)
 class RenderContext:
     """The variables a post text may use; see docs/campaigns.md."""
@@ -33,13 +36,14 @@ class RenderContext:
     countdowns: tuple[tuple[str, date], ...] = ()
 
     def variables(self) -> dict[str, object]:
-        today = self.local.date()
+        local = self.local
+        today = local.date()
         return {
             "campaign": {"id": self.campaign_id, "name": self.campaign_name},
             "occurrence": self.occurrence,
             "date": today.isoformat(),
-            "time": self.local.strftime("%H:%M"),
-            "weekday": self.local.strftime("%A"),
+            "time": f"{local.hour:02d}:{local.minute:02d}",
+            "weekday": _WEEKDAYS[today.weekday()],  # English whatever the machine's locale
             "days_to_end": (self.ends - today).days,
             "days_to": {name: (when - today).days for name, when in self.countdowns},
         }
@@ -50,11 +54,16 @@ MAX_VALUE = 200_000  # size of any value a template builds on the way (character
 MAX_SECONDS = 0.5  # a template that renders for longer than this is a campaign error, not a hang
 FILE_SECONDS = 1.5  # all of one campaign file's renders together (validate answers within 2 s)
 _LOOP_CHECK = 1_000  # loop steps between two looks at the clock
+_PIECE_CHECK = 16  # pieces of output between two looks at the clock (loops and filters look on their own)
 # widths and precisions in %-formatting ("%-30000s", "%.9999f", "%(name)99s") and in str.format specs
 _WIDTH = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d*)(?:\.(\d+))?|\{[^{}]*?:[^{}]*?(\d+)[^{}]*\}")
 _STAR = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d*\.\*)")
 _REFUSED_ATTRIBUTES = frozenset({"expandtabs", "translate", "maketrans"})  # text amplifiers no post needs
-_deadline: ContextVar[float] = ContextVar("render_deadline", default=float("inf"))
+# CPU time of the rendering thread, not the wall clock: a valid file stays valid on a busy machine
+_cpu = time.thread_time
+_deadline: ContextVar[tuple[float, str]] = ContextVar("render_deadline", default=(float("inf"), ""))
+_LOOP_TOO_LONG = f"the template ran for more than {MAX_SECONDS:g} s of CPU time (a loop too large?); simplify it"
+_FILE_TOO_LONG = f"this file's templates took more than {FILE_SECONDS:g} s of CPU time in all; simplify them"
 _file_budget: ContextVar[list[float] | None] = ContextVar("file_render_budget", default=None)  # [seconds left]
 
 
@@ -62,8 +71,8 @@ _file_budget: ContextVar[list[float] | None] = ContextVar("file_render_budget", 
 def render_budget(seconds: float = FILE_SECONDS) -> Iterator[None]:
     """Every render inside shares ``seconds`` in all (one campaign file's templates).
 
-    Only the time spent rendering counts: what the caller does between two renders (expanding
-    schedules, importing a library the first time, waiting for a busy machine's CPU) does not.
+    Only the CPU time spent rendering counts: what the caller does between two renders (expanding
+    schedules, importing a library the first time) and waiting for a busy machine's CPU do not.
     """
     token = _file_budget.set([seconds])
     try:
@@ -79,8 +88,9 @@ def _security_error(message: str) -> Exception:
 
 
 def _over_time() -> None:
-    if time.monotonic() > _deadline.get():
-        raise _security_error(f"the template ran for more than {MAX_SECONDS:g} s (a loop too large?); simplify it")
+    deadline, why = _deadline.get()
+    if _cpu() > deadline:
+        raise _security_error(why)
 
 
 def _refuse() -> NoReturn:
@@ -291,21 +301,23 @@ def render(source: str, context: RenderContext) -> str:
     from jinja2.exceptions import SecurityError
 
     template = _compile(source)
-    started = time.monotonic()
+    started = _cpu()
     budget = _file_budget.get()
     if budget is not None and budget[0] <= 0:
-        raise TemplateProblem(
-            f"not rendered: this file's templates already took more than {FILE_SECONDS:g} s in all; simplify them"
-        )
-    token = _deadline.set(started + min(MAX_SECONDS, budget[0] if budget is not None else MAX_SECONDS))
+        raise TemplateProblem(f"not rendered: {_FILE_TOO_LONG}")
+    if budget is not None and budget[0] < MAX_SECONDS:
+        token = _deadline.set((started + budget[0], _FILE_TOO_LONG))
+    else:
+        token = _deadline.set((started + MAX_SECONDS, _LOOP_TOO_LONG))
     try:
         out: list[str] = []
         size = 0
-        for piece in template.generate(context.variables()):
+        for count, piece in enumerate(template.generate(context.variables())):
             size += len(piece)
             if size > MAX_OUTPUT:
                 raise TemplateProblem(f"the template produces more than {MAX_OUTPUT:,} characters; shorten it")
-            _over_time()
+            if count % _PIECE_CHECK == 0:
+                _over_time()
             out.append(piece)
         text = "".join(out).strip()
     except UndefinedError as exc:
@@ -317,7 +329,7 @@ def render(source: str, context: RenderContext) -> str:
     finally:
         _deadline.reset(token)
         if budget is not None:
-            budget[0] -= time.monotonic() - started
+            budget[0] -= _cpu() - started
     if wrong := forbidden_character(text):
         raise TemplateProblem(f"the template's output is not allowed: {wrong}")
     return text

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from pydantic import SecretStr
 
 from socialbot.errors import ConfigError
-from socialbot.settings import env_value
+from socialbot.settings import env_value, read_env_file
 
 PROFILE_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
@@ -104,10 +103,7 @@ def configured_profiles(platform: str) -> list[str]:
         else ("CLIENT_ID", "CLIENT_SECRET", "USERNAME", "PASSWORD", "REFRESH_TOKEN")
     )
     candidates = {k for k, v in os.environ.items() if v}  # an empty line in .env is "not configured"
-    if Path(".env").is_file():
-        from dotenv import dotenv_values
-
-        candidates |= {k for k, v in dotenv_values(".env").items() if v}
+    candidates |= {k for k, v in read_env_file().items() if v}
     for var in candidates:
         if not var.startswith(prefix):
             continue

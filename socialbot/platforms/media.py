@@ -9,13 +9,13 @@ from typing import BinaryIO
 
 from socialbot.domain.media import FORMATS, HEAD_BYTES, MediaFormat, media_problem, sniff
 from socialbot.domain.values import Capabilities, MediaItem
-from socialbot.errors import ContentRejected
+from socialbot.errors import RefusedBeforeUpload
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def open_for_upload(item: MediaItem, capabilities: Capabilities) -> tuple[BinaryIO, MediaFormat]:
-    """The open file of ``item`` and its format, or ContentRejected when it is not the file validation checked.
+    """The open file of ``item`` and its format, or RefusedBeforeUpload when it is not the file validation checked.
 
     A draft's media path is the absolute, resolved path `validate` confined to the campaigns folder
     (or the media root). Right before the upload the file is opened once, without following a
@@ -25,18 +25,20 @@ def open_for_upload(item: MediaItem, capabilities: Capabilities) -> tuple[Binary
     """
     path = item.path
     if "\x00" in path or not os.path.isabs(path) or os.path.normpath(path) != path:
-        raise ContentRejected(f"media file {path} is not an absolute, normalised path; run `socialbot validate` again")
+        raise RefusedBeforeUpload(
+            f"media file {path} is not an absolute, normalised path; run `socialbot validate` again"
+        )
     try:
         fd = os.open(path, _FLAGS)
     except FileNotFoundError:
-        raise ContentRejected(f"media file {path} does not exist") from None
+        raise RefusedBeforeUpload(f"media file {path} does not exist") from None
     except OSError as exc:
         if os.path.islink(path):
-            raise ContentRejected(
+            raise RefusedBeforeUpload(
                 f"media file {path} is now a symbolic link (was it swapped after validation?); "
                 "refusing to upload it: put the real file back and run `socialbot validate`"
             ) from None
-        raise ContentRejected(f"media file {path} cannot be read ({exc.strerror or exc})") from None
+        raise RefusedBeforeUpload(f"media file {path} cannot be read ({exc.strerror or exc})") from None
     try:
         fmt = _checked(fd, path, capabilities)
         return os.fdopen(fd, "rb"), fmt
@@ -48,10 +50,10 @@ def open_for_upload(item: MediaItem, capabilities: Capabilities) -> tuple[Binary
 def _checked(fd: int, path: str, capabilities: Capabilities) -> MediaFormat:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
-        raise ContentRejected(f"media file {path} is no longer a regular file; refusing to upload it")
+        raise RefusedBeforeUpload(f"media file {path} is no longer a regular file; refusing to upload it")
     opened = _opened_path(fd, path)
     if opened != path:
-        raise ContentRejected(
+        raise RefusedBeforeUpload(
             f"media file {path} now resolves to {opened} (a folder on the way was swapped for a link?); "
             "refusing to upload it: restore the file and run `socialbot validate`"
         )
@@ -62,7 +64,7 @@ def _checked(fd: int, path: str, capabilities: Capabilities) -> MediaFormat:
     )
     found = sniff(head)
     if problem is not None or found is None:
-        raise ContentRejected(f"refused at upload ({path}): {problem or 'not a media file'}")
+        raise RefusedBeforeUpload(f"refused at upload ({path}): {problem or 'not a media file'}")
     return FORMATS[found]
 
 

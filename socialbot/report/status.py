@@ -10,22 +10,32 @@ from rich.markup import escape
 from socialbot.app.status import StatusReport
 
 
+def _daemon_line(daemon: dict[str, str] | None) -> str:
+    if daemon is None:
+        return "not running"
+    if daemon["state"] == "stale":
+        return (
+            f"not running (the lock of {escape(daemon['holder'])} is stale since its last heartbeat at "
+            f"{daemon['heartbeat']}: it stopped without releasing it; a new daemon takes over)"
+        )
+    return f"running as {escape(daemon['holder'])}, last heartbeat {daemon['heartbeat']}"
+
+
 def render_status(report: StatusReport, *, fmt: str, console: Console) -> None:
     """`socialbot status` as text lines or JSON."""
     if fmt == "json":
         console.print_json(json.dumps(report.to_dict()))
         return
     lines: list[str] = []  # printed at once: one print per line costs more than the query at 500 campaigns
-    daemon = report.daemon
-    lines.append(
-        f"daemon: {'running as ' + daemon['holder'] + ', last heartbeat ' + daemon['heartbeat'] if daemon else 'not running'}"
-    )
+    lines.append(f"daemon: {_daemon_line(report.daemon)}")
     if report.database != "ok":
         lines.append(f"database: {report.database}")
     if report.rehearsal:
         lines.append("database: a sandbox rehearsal (simulate or run --sandbox); nothing here went to a real account")
     if not report.campaigns:
         lines.append("no campaigns in this database yet")
+    for note in report.files:
+        lines.append(f"  {'[red]' + escape(note) + '[/red]' if note.startswith('credentials') else escape(note)}")
     for c in report.campaigns:
         ledger = ", ".join(f"{k}: {v}" for k, v in sorted(c.ledger.items())) or "nothing planned"
         lines.append(

@@ -1,8 +1,11 @@
 """The daemon: migrate, take the lock, sync campaigns, run the jobs until SIGINT/SIGTERM; or run once and exit.
 
-Start-up order: migrate → take the single-instance lock → load and sync campaigns → settle entries
-left in flight → start the jobs. Shutdown order: stop taking work → wait for running jobs →
-release the lock → close the database.
+Start-up order: migrate → take the single-instance lock (and start renewing it) → load and sync
+campaigns → settle entries left in flight → start the jobs. Shutdown order: stop taking work → wait
+for running jobs → stop renewing and release the lock → close the database.
+
+The lock is renewed by a thread of its own from the moment it is taken: a long start-up (hundreds of
+campaigns to plan) or a pool of workers all busy never lets the lease run out behind the daemon's back.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import socket
 import threading
 from collections import Counter
 from datetime import datetime, timedelta
-from functools import partial
 from pathlib import Path
 from types import FrameType
 
@@ -27,7 +29,7 @@ from socialbot.run.guard import run_guarded
 from socialbot.run.jobs import Job
 from socialbot.run.lease import Lease
 from socialbot.run.scheduler import Scheduler
-from socialbot.settings import Settings, env_file_warning
+from socialbot.settings import Settings
 from socialbot.storage.db import file_identity
 from socialbot.storage.locks import DatabaseLock
 
@@ -55,6 +57,8 @@ class Daemon:
         self.rescan_event = threading.Event()
         self.scheduler: Scheduler | None = None
         self._started = False
+        self._keeper: threading.Thread | None = None
+        self._keeper_done = threading.Event()
 
     @property
     def campaigns_missing(self) -> bool:
@@ -82,7 +86,6 @@ class Daemon:
             *jobs.all_campaign_jobs(self.app),
             Job("reconcile", jobs.reconcile),
             Job("rescan", self._rescan),
-            Job("heartbeat", partial(jobs.heartbeat, lease=self._lease(), lost=self.stop_event.set)),
         ]
 
     def _rescan(self, app: App, now: datetime) -> datetime:
@@ -113,6 +116,8 @@ class Daemon:
         self._started = True
         self.lease = Lease(self.lock, identity=lambda: file_identity(self.settings.database_url))
         self.app.may_publish = self.lease.held
+        self._keeper = threading.Thread(target=self._keep_lock_alive, name="lock-heartbeat", daemon=True)
+        self._keeper.start()
         if took_over:
             log.warning("took over the lock from a daemon that stopped without releasing it")
         self._interrupted("reading the campaigns")
@@ -129,21 +134,15 @@ class Daemon:
     def run_once(self) -> dict[str, int]:
         """Every job once, then exit: reconcile, publish, collect (for cron and tests).
 
-        The lock's heartbeat is kept alive in the background, so a long run is never taken for a
-        dead daemon; if another process takes the lock anyway, this run stops publishing.
+        The lock's heartbeat is kept alive in the background (as for the daemon), so a long run is
+        never taken for a dead daemon; if another process takes the lock anyway, this run stops publishing.
         """
-        done = threading.Event()
-        keeper = threading.Thread(target=self._keep_lock_alive, args=(done,), name="lock-heartbeat", daemon=True)
-        keeper.start()
-        try:
-            return self._run_once()
-        finally:
-            done.set()
-            keeper.join()
+        return self._run_once()
 
-    def _keep_lock_alive(self, done: threading.Event) -> None:
+    def _keep_lock_alive(self) -> None:
+        """The lease's own thread: renew every 20 s, retry in 5 s after a failure, stop the daemon when it ends."""
         wait = self._lease().renew_every
-        while not done.wait(wait.total_seconds()):
+        while not self._keeper_done.wait(wait.total_seconds()):
             now = self.app.clock()
             next_at = jobs.heartbeat(self.app, now, lease=self._lease(), lost=self.stop_event.set)
             if next_at is None:
@@ -183,8 +182,6 @@ class Daemon:
         for job in self._jobs():
             if job.name == "rescan":
                 self.scheduler.add(job, at=now + timedelta(seconds=self.settings.rescan_seconds))
-            elif job.name == "heartbeat":
-                self.scheduler.add(job, at=now + self._lease().renew_every)
             else:
                 self.scheduler.add(job, at=now)
         self.scheduler.start()
@@ -203,6 +200,9 @@ class Daemon:
             raise LockLost(f"the daemon stopped: {self.lease.lost}")
 
     def close(self) -> None:
+        self._keeper_done.set()
+        if self._keeper is not None:
+            self._keeper.join()  # a renewal in flight finishes before the lock is released
         try:
             self.lock.release()
         finally:
@@ -230,9 +230,6 @@ def run(
     app: App | None = None,
 ) -> dict[str, int] | None:
     """The daemon in the foreground (``once``: one pass and exit). ``app`` lets tests pass a clock."""
-    unsafe = env_file_warning()
-    if unsafe:
-        log.warning("%s", unsafe)
     daemon = Daemon(settings, sandbox=sandbox, paths=paths, app=app)
     if threading.current_thread() is threading.main_thread():
         daemon.install_signal_handlers()  # before start-up: a SIGTERM while migrating stops cleanly too

@@ -45,18 +45,23 @@ class Lease:
         self._monotonic = monotonic
         self._renewed = monotonic()
         self.lost: str | None = None  # why the lease ended for good
+        self._failure: str | None = None  # why the last renewal failed (None after a success)
 
     def held(self) -> bool:
         if self.lost is not None:
             return False
         if self._identity() != self._opened:
-            self.lost = "the database file was deleted or replaced while the daemon ran; restart it to open the new one"
+            self.lost = (
+                "the database file was deleted or replaced while the daemon ran; restore it from a backup before "
+                "restarting (a new, empty database sends again every post still within its catch_up_within)"
+            )
             log.error("%s", self.lost)
             return False
         if self._monotonic() - self._renewed >= self.valid_for:
+            why = f"the last try failed: {self._failure}" if self._failure else "the process was too busy or stalled"
             self.lost = (
-                f"the lock could not be renewed for {self.valid_for:.0f} s (database locked, disk full or "
-                "unreachable?); publishing stopped before another daemon may take over"
+                f"the lock was not renewed for {self.valid_for:.0f} s ({why}); "
+                "publishing stopped before another daemon may take over"
             )
             log.error("%s", self.lost)
             return False
@@ -71,7 +76,8 @@ class Lease:
         try:
             renewed = self.lock.heartbeat(now=now)
         except Exception as exc:  # locked, full, unreachable: retried soon by the heartbeat job
-            log.warning("could not renew the lock (%s: %s); retrying", type(exc).__name__, exc)
+            self._failure = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+            log.warning("could not renew the lock (%s); retrying", self._failure)
             self.held()
             return False
         if not renewed:
@@ -79,4 +85,5 @@ class Lease:
             log.error("%s; stopping", self.lost)
             return False
         self._renewed = self._monotonic()
+        self._failure = None
         return True

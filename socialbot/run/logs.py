@@ -6,11 +6,8 @@ import json
 import logging
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
-from dotenv import dotenv_values
-
-from socialbot.settings import Settings
+from socialbot.settings import Settings, read_env_file
 
 SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "API_KEY", "CLIENT_ID")
 
@@ -34,8 +31,7 @@ class RedactSecrets(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         values = dict(os.environ)
-        if Path(".env").is_file():
-            values.update({k: v for k, v in dotenv_values(".env").items() if v})  # credentials that live only in .env
+        values.update({k: v for k, v in read_env_file().items() if v})  # credentials that live only in .env
         self.secrets = sorted(
             {
                 v

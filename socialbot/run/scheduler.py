@@ -34,6 +34,8 @@ class Scheduler:
         self._known = known or (lambda _name: None)
         self._stopping = threading.Event()
         self._lock = threading.Lock()
+        self._idle = threading.Condition()
+        self._running = 0  # runs inside run_now: shutdown waits for them before APScheduler's own shutdown
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -45,10 +47,17 @@ class Scheduler:
         self._scheduler.start(paused=paused)
 
     def shutdown(self) -> None:
-        """Stop taking work, then wait for running jobs to finish."""
+        """Stop taking work, then wait for running jobs to finish.
+
+        The wait for running jobs happens here, before APScheduler's ``shutdown``: that one joins the
+        workers while holding its job-store lock, so a worker still scheduling its next run (or a
+        wake-up) would wait on that lock forever and the daemon would never exit.
+        """
         self._stopping.set()
         if self._scheduler.running:
-            self._scheduler.pause()  # no new submissions while the executors shut down
+            self._scheduler.pause()  # no new submissions while the running jobs finish
+            with self._idle:
+                self._idle.wait_for(lambda: self._running == 0)
             self._scheduler.shutdown(wait=True)
 
     def add(self, job: Job, *, at: datetime) -> None:
@@ -68,6 +77,8 @@ class Scheduler:
 
     def wake(self, name: str, at: datetime) -> None:
         """Run ``name`` no later than ``at``: brought forward if scheduled later, added if not scheduled."""
+        if self._stopping.is_set():
+            return
         job = self._jobs.get(name) or self._known(name)
         if job is None:
             return
@@ -93,6 +104,16 @@ class Scheduler:
 
     def run_now(self, name: str) -> JobRun | None:
         """Run one job inside the guard, record the run, and schedule it again when it asks to be."""
+        with self._idle:
+            self._running += 1
+        try:
+            return self._run(name)
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+
+    def _run(self, name: str) -> JobRun | None:
         job = self._jobs.get(name)
         if job is None or self._stopping.is_set():
             return None
@@ -107,6 +128,8 @@ class Scheduler:
         return run
 
     def _drain_wakeups(self) -> None:
+        if self._stopping.is_set():
+            return
         for name, at in self.app.take_wakeups():
             self.wake(name, max(at, self.app.clock()))
 

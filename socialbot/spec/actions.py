@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import TypedDict
 
 from socialbot.domain.ledger import PlannedAction
-from socialbot.domain.planning import Occurrence, Skipped, TooManyOccurrences, expand
+from socialbot.domain.planning import (
+    MAX_FILE_OCCURRENCES,
+    MAX_OCCURRENCES,
+    Occurrence,
+    Skipped,
+    TooManyOccurrences,
+    expand,
+)
 from socialbot.domain.render import RenderContext, TemplateProblem, render, render_budget
 from socialbot.domain.textlimits import over_limit
 from socialbot.domain.values import CAPABILITIES, X_CAPABILITIES, Capabilities, Draft, MediaItem, PollDraft
@@ -40,7 +47,9 @@ def post_platforms(campaign: Campaign, post: Post) -> list[str]:
     return list(post.platforms or campaign.spec.campaign.platforms)
 
 
-def occurrences(campaign: Campaign, post: Post) -> tuple[list[Occurrence], list[Skipped]]:
+def occurrences(
+    campaign: Campaign, post: Post, *, limit: int = MAX_OCCURRENCES
+) -> tuple[list[Occurrence], list[Skipped]]:
     header = campaign.spec.campaign
     start, end = header.window()
     defaults = header.defaults
@@ -51,6 +60,7 @@ def occurrences(campaign: Campaign, post: Post) -> tuple[list[Occurrence], list[
         window_end=end,
         quiet=defaults.quiet_hours.to_domain() if defaults.quiet_hours else None,
         blackout=frozenset(defaults.blackout_dates),
+        limit=limit,
     )
 
 
@@ -76,16 +86,35 @@ def render_context(campaign: Campaign, occ: Occurrence) -> RenderContext:
     )
 
 
-def reddit_title(post: Post, first_part: str, ctx: RenderContext) -> str:
+Rendered = dict[tuple[str, int], str]  # (template, occurrence) -> text: one render serves every platform
+
+
+def _render(source: str, ctx: RenderContext, rendered: Rendered | None) -> str:
+    if rendered is None:
+        return render(source, ctx)
+    key = (source, ctx.occurrence)
+    text = rendered.get(key)
+    if text is None:
+        text = rendered[key] = render(source, ctx)
+    return text
+
+
+def reddit_title(post: Post, first_part: str, ctx: RenderContext, rendered: Rendered | None = None) -> str:
     if post.reddit.title:
-        return render(post.reddit.title, ctx)
+        return _render(post.reddit.title, ctx, rendered)
     return first_part.strip().splitlines()[0] if first_part.strip() else post.id
 
 
-def build_drafts(campaign: Campaign, post: Post, occ: Occurrence, platform: str) -> list[Draft]:
-    """Rendered drafts (one per part) of ``post`` at ``occ`` for ``platform``; may raise TemplateProblem."""
+def build_drafts(
+    campaign: Campaign, post: Post, occ: Occurrence, platform: str, *, rendered: Rendered | None = None
+) -> list[Draft]:
+    """Rendered drafts (one per part) of ``post`` at ``occ`` for ``platform``; may raise TemplateProblem.
+
+    ``rendered`` keeps the texts of this post's occurrences across platforms (a text renders the same
+    for every platform it goes to).
+    """
     ctx = render_context(campaign, occ)
-    parts = [render(t, ctx) for t in texts_for(post, occ.index)]
+    parts = [_render(t, ctx, rendered) for t in texts_for(post, occ.index)]
     base = campaign.file.parent
     media = tuple(MediaItem(path=_resolved(base / m.path), alt_text=m.alt) for m in post.media_specs())
     drafts = []
@@ -97,7 +126,7 @@ def build_drafts(campaign: Campaign, post: Post, occ: Occurrence, platform: str)
             r = post.reddit
             options.update(
                 {
-                    "title": reddit_title(post, text, ctx),
+                    "title": reddit_title(post, text, ctx, rendered),
                     "subreddit": r.subreddit,
                     "flair": r.flair,
                     "url": r.url if r.kind == "link" else None,
@@ -128,9 +157,10 @@ def compile_campaign(campaign: Campaign) -> CompiledPlan:
     actions: list[PlannedAction] = []
     skipped: list[tuple[str, Skipped]] = []
     posts: list[PostPlan] = []
+    left = [MAX_FILE_OCCURRENCES]  # what the file's later posts may still produce
     with render_budget():
         for index, post in enumerate(campaign.spec.posts):
-            _compile_post(campaign, index, post, actions, skipped, posts)
+            _compile_post(campaign, index, post, actions, skipped, posts, left)
     actions.sort(key=lambda a: (a.due_at, a.item_id, a.platform, a.part))
     return CompiledPlan(actions=actions, skipped=skipped, posts=tuple(posts))
 
@@ -142,22 +172,26 @@ def _compile_post(
     actions: list[PlannedAction],
     skipped: list[tuple[str, Skipped]],
     posts: list[PostPlan],
+    left: list[int],
 ) -> None:
     header = campaign.spec.campaign
     try:
-        occs, skips = occurrences(campaign, post)
+        occs, skips = occurrences(campaign, post, limit=left[0])
     except TooManyOccurrences as exc:
         posts.append(PostPlan(index=index, occurrences=0, actions=(), schedule_problem=str(exc)))
+        left[0] = max(0, left[0] - exc.limit)  # the times expanded count: a file of many such posts stays bounded
         return
+    left[0] -= len(occs) + len(skips)
     skipped.extend((post.id, s) for s in skips)
     mine: list[PlannedAction] = []
     problem: tuple[str, str] | None = None
     catch_up = campaign.spec.catch_up(post)
+    rendered: Rendered = {}
     for platform in post_platforms(campaign, post):
         caps = capabilities_for(platform)
         for occ in occs:
             try:
-                drafts = build_drafts(campaign, post, occ, platform)
+                drafts = build_drafts(campaign, post, occ, platform, rendered=rendered)
             except TemplateProblem as exc:
                 problem = (str(exc), platform)
                 break

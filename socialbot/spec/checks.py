@@ -9,6 +9,7 @@ from socialbot.errors import Problem
 from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for, post_platforms
 from socialbot.spec.campaign import Campaign
 from socialbot.spec.media import check_post_media
+from socialbot.spec.yamlsource import shown
 
 MAX_REPORTED_PER_ITEM = 3
 
@@ -137,7 +138,7 @@ def _check_poll(campaign: Campaign, i: int, post, platforms: list[str]) -> list[
                 out.append(
                     loc.problem(
                         ("posts", i, "poll", "options", j),
-                        f"option '{option}' is {len(option) - limits.max_option_length} characters over {platform}'s {limits.max_option_length}",
+                        f"option '{shown(option)}' is {len(option) - limits.max_option_length} characters over {platform}'s {limits.max_option_length}",
                     )
                 )
         if not limits.min_duration_minutes <= minutes <= limits.max_duration_minutes:

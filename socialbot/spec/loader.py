@@ -19,7 +19,7 @@ from socialbot.spec.actions import compile_campaign
 from socialbot.spec.campaign import Campaign, LoadResult
 from socialbot.spec.checks import check_campaign
 from socialbot.spec.models import PLATFORMS, RESERVED_SECTIONS, CampaignFile
-from socialbot.spec.yamlsource import Located, format_path, parse_yaml, read_source
+from socialbot.spec.yamlsource import Located, format_path, parse_yaml, read_source, shown
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ENV_ALLOWED = {("campaign", "account")}  # the only keys that may read the environment
@@ -155,6 +155,8 @@ def load_file(
     located, problems = parse_yaml(file, raw)
     if located is None:
         return None, problems
+    if () in located.refused:
+        return None, problems  # the whole document was refused (a tag on it): that is the one thing to fix
     if not isinstance(located.data, dict):
         kinds: dict[type, str] = {list: "a list", str: "a single value"}
         kind = kinds.get(type(located.data), type(located.data).__name__)
@@ -207,7 +209,9 @@ def _interpolate(located: Located) -> list[Problem]:
             missing = [m for m in ENV_REF.findall(node) if m not in os.environ]
             if missing:
                 problems.append(
-                    located.problem(path, f"environment variable {missing[0]} is not set; set it or write the value")
+                    located.problem(
+                        path, f"environment variable {shown(missing[0])} is not set; set it or write the value"
+                    )
                 )
                 return node
             return ENV_REF.sub(lambda m: os.environ[m.group(1)], node)
@@ -291,6 +295,8 @@ def _translate(exc: ValidationError, located: Located) -> list[Problem]:
             continue  # 'shedule' is reported as "did you mean 'schedule'?"; "schedule is missing" would repeat it
         if path in seen_paths and kind != "extra_forbidden":
             continue  # a union reports each member's failure: one message per key is enough
+        if kind != "extra_forbidden" and located.refused_at(path):
+            continue  # a refused value (a tag) reads as None: "expected text, got None" would only repeat it
         seen_paths.add(path)
         message = _message(err, path)
         if kind == "value_error" and path == ("campaign",) and message.startswith("ends ("):
@@ -320,7 +326,7 @@ def _message(err: ErrorDetails, path: tuple) -> str:
         model = _model_at(path[:-1])
         fields = list(model.model_fields) if model else []
         hint = suggest(str(key), fields) if fields else None
-        text = f"unknown key '{key}'"
+        text = f"unknown key '{shown(key)}'"
         if hint:
             return f"{text} — did you mean '{hint}'?"
         return f"{text}; allowed here: {', '.join(fields)}" if fields else text
@@ -328,6 +334,7 @@ def _message(err: ErrorDetails, path: tuple) -> str:
         return f"required key '{key}' is missing"
     if msg.startswith("Value error, "):
         text = msg[len("Value error, ") :]
+        text = text.replace(value, shown(value)) if isinstance(value, str) else text  # a long input it quotes
         if text.startswith("unknown timezone") and isinstance(value, str):
             hint = timezones.suggestion(value)
             return f"{text} — {hint}" if hint.startswith("did you mean") else f"{text}; {hint}"
@@ -337,15 +344,15 @@ def _message(err: ErrorDetails, path: tuple) -> str:
         if "'x'" in expected and "'sandbox'" in expected:
             hint = suggest(value.lower(), (*PLATFORMS, "twitter"), cutoff=60)
             hint = "x" if hint == "twitter" else hint
-            text = f"unknown platform '{value}'; use one of {', '.join(PLATFORMS)}"
+            text = f"unknown platform '{shown(value)}'; use one of {', '.join(PLATFORMS)}"
             return f"{text} — did you mean '{hint}'?" if hint else text
-        return f"'{value}' is not allowed here; use {expected}"
+        return f"'{shown(value)}' is not allowed here; use {expected}"
     if kind.startswith(("date", "datetime")) or key in ("starts", "ends"):
-        return f"'{value}' is not a date; write YYYY-MM-DD (or YYYY-MM-DD HH:MM)"
+        return f"'{shown(value)}' is not a date; write YYYY-MM-DD (or YYYY-MM-DD HH:MM)"
     if kind == "string_pattern_mismatch" and key == "id":
-        return f"'{value}' is not a valid id; use lower-case letters, digits and dashes (e.g. launch-day)"
+        return f"'{shown(value)}' is not a valid id; use lower-case letters, digits and dashes (e.g. launch-day)"
     if kind == "string_pattern_mismatch" and key == "subreddit":
-        return f"'{value}' is not a subreddit name; write it without 'r/' (letters, digits, _)"
+        return f"'{shown(value)}' is not a subreddit name; write it without 'r/' (letters, digits, _)"
     ctx = err.get("ctx") or {}
     if kind == "too_short" and isinstance(value, list):
         hint = "; for a single text use 'text'" if key == "variants" else ""
@@ -354,7 +361,7 @@ def _message(err: ErrorDetails, path: tuple) -> str:
         bound = {"greater_than_equal": "at least", "greater_than": "more than", "less_than_equal": "at most"}
         word = bound.get(kind, "less than")
         limit = next(iter(ctx.values()), "?")
-        return f"must be {word} {limit}, got {value!r}"
+        return f"must be {word} {limit}, got {shown(repr(value))}"
     if kind in (
         "string_type",
         "int_type",
@@ -375,9 +382,9 @@ def _message(err: ErrorDetails, path: tuple) -> str:
             "dict_type": "a mapping of keys",
             "model_type": "a mapping of keys",
         }[kind]
-        shown = type(value).__name__ if isinstance(value, dict | list) else repr(value)
-        return f"expected {expected}, got {shown}"
-    return f"{msg} (got {value!r})" if value is not None and not isinstance(value, dict | list) else msg
+        got = type(value).__name__ if isinstance(value, dict | list) else shown(repr(value))
+        return f"expected {expected}, got {got}"
+    return f"{msg} (got {shown(repr(value))})" if value is not None and not isinstance(value, dict | list) else msg
 
 
 __all__ = [

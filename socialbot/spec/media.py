@@ -12,6 +12,7 @@ from socialbot.domain.values import Capabilities
 from socialbot.errors import Problem
 from socialbot.spec.campaign import Campaign
 from socialbot.spec.models import Post
+from socialbot.spec.yamlsource import shown
 
 _FILE_KINDS = {
     stat.S_IFDIR: "a directory",
@@ -46,33 +47,33 @@ def media_file_problem(
     """
     folder = Path(os.path.abspath(base))
     if "\x00" in written:
-        return f"media path {written!r} contains a NUL character; write the file's name as it is"
+        return f"media path {shown(repr(written))} contains a NUL character; write the file's name as it is"
     try:
         resolved = (base / written).resolve(strict=True)
     except FileNotFoundError:
-        return f"media file '{written}' not found (paths are relative to {base or Path('.')})"
+        return f"media file '{shown(written)}' not found (paths are relative to {base or Path('.')})"
     except (OSError, RuntimeError) as exc:  # a symlink loop, a folder we may not enter
         reason = getattr(exc, "strerror", None) or "a symbolic link loop"
-        return f"media file '{written}' cannot be reached ({reason}); point it at a real file in {folder}"
+        return f"media file '{shown(written)}' cannot be reached ({reason}); point it at a real file in {folder}"
     allowed = [folder.resolve(), *(Path(r).expanduser().resolve() for r in roots)]
     if not any(resolved.is_relative_to(root) for root in allowed):
         where = f"the campaigns folder {allowed[0]}"
         if roots:
             where += " and the media root " + ", ".join(str(r) for r in allowed[1:])
         fix = "inside one of them" if roots else "inside it (or set SOCIALBOT_MEDIA_ROOT to a folder that holds them)"
-        return f"media '{written}' resolves to {resolved}, outside {where}; media must be files {fix}"
+        return f"media '{shown(written)}' resolves to {shown(resolved)}, outside {where}; media must be files {fix}"
     try:
         fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        return f"media file '{written}' cannot be read ({exc.strerror or exc}); check its permissions"
+        return f"media file '{shown(written)}' cannot be read ({exc.strerror or exc}); check its permissions"
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
-            return f"media '{written}' is {kind}, not a file; point it at an image or video file"
+            return f"media '{shown(written)}' is {kind}, not a file; point it at an image or video file"
         head = os.read(fd, HEAD_BYTES)
     except OSError as exc:
-        return f"media file '{written}' cannot be read ({exc.strerror or exc}); check its permissions"
+        return f"media file '{shown(written)}' cannot be read ({exc.strerror or exc}); check its permissions"
     finally:
         os.close(fd)
-    return media_problem(name=written, suffix=resolved.suffix, head=head, size=info.st_size, platforms=platforms)
+    return media_problem(name=shown(written), suffix=resolved.suffix, head=head, size=info.st_size, platforms=platforms)

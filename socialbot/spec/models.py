@@ -99,6 +99,10 @@ class CampaignHeader(_Frozen):
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown timezone '{shown}'") from None
+        from socialbot.spec.timezones import refusal
+
+        if refusal(v):  # loads, but is no place: the machine's own zone, or tz internals
+            raise ValueError(f"unknown timezone '{shown}'")
         return v
 
     @field_validator("account")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,13 @@ _STANDARD_TAGS = {
 }
 _TOO_DEEP = f"lists and mappings are nested more than {MAX_DEPTH} deep; a campaign never needs that"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: a 1 MiB file parses in well under 2 s
+ECHO_LIMIT = 100  # characters of someone's input a message repeats; a 500 KiB id is not printed back whole
+
+
+def shown(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``value`` as text for a message, cut to ``limit`` characters ending in "…" when it is longer."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _TooLarge(Exception):
@@ -39,6 +47,11 @@ class Located:
     file: str
     data: object
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    refused: set[Path_] = field(default_factory=set)  # values already reported (a tag...): read as None, not judged
+
+    def refused_at(self, path: Path_) -> bool:
+        """True when ``path`` is, or is inside, a refused value: a schema error there would only repeat it."""
+        return any(tuple(path[:n]) in self.refused for n in range(len(path) + 1))
 
     def where(self, path: Path_) -> tuple[int | None, int | None]:
         """Position of ``path``, or of its nearest located ancestor."""
@@ -61,7 +74,7 @@ def format_path(path: Path_) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + shown(part)
     return out
 
 
@@ -78,7 +91,7 @@ class _Builder:
         self._open: set[int] = set()  # collections being built: an alias to one of them is a loop
 
     def build(self, node: yaml.Node, path: Path_) -> object:
-        self.located.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.located.positions.setdefault(path, _position(node))
         self._built += 1
         if len(path) > MAX_DEPTH:
             raise _TooLarge(node, _TOO_DEEP)
@@ -87,11 +100,7 @@ class _Builder:
                 node, f"the file expands to more than {MAX_NODES:,} values (aliases?); a campaign is smaller"
             )
         if node.tag not in _STANDARD_TAGS:
-            self.problems.append(
-                self.located.problem(
-                    path, f"YAML tags such as {node.tag!r} are not allowed in campaign files; remove it"
-                )
-            )
+            self._refuse(path, node, _tag_message(node))
             return None
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
             if id(node) in self._open:
@@ -112,34 +121,55 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             result: dict[str, object] = {}
             for key_node, value_node in node.value:
-                key = self._scalar(key_node, path) if key_node.tag in _STANDARD_TAGS else None
-                if not isinstance(key, str | int | float | bool) or key is None:
-                    self.problems.append(self.located.problem(path, "keys must be plain words"))
+                key = self._key(key_node, path)
+                if key is None:
                     continue
-                key = str(key)
                 child = (*path, key)
                 if key in result:
                     first_line = self.located.positions[child][0]
-                    self.located.positions[(*child, "#dup")] = (
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
+                    self.located.positions[(*child, "#dup")] = _position(key_node)
                     self.problems.append(
-                        Problem(
-                            self.located.file,
-                            key_node.start_mark.line + 1,
-                            key_node.start_mark.column + 1,
-                            format_path(child),
-                            f"duplicate key '{key}' (first given on line {first_line}); keep only one",
+                        self._at(
+                            key_node,
+                            child,
+                            f"duplicate key '{shown(key)}' (first given on line {first_line}); keep only one",
                         )
                     )
                     continue
-                self.located.positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                self.located.positions[child] = _position(key_node)
                 result[key] = self.build(value_node, child)
             return result
         return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
 
-    def _scalar(self, node: yaml.Node, path: Path_) -> object:
+    def _key(self, node: yaml.Node, path: Path_) -> str | None:
+        """The key ``node`` as text, or None once its problem is reported (at the key itself, not its mapping)."""
+        scalar = isinstance(node, yaml.ScalarNode)
+        own = (*path, without_forbidden_characters(node.value)) if scalar else path
+        if node.tag not in _STANDARD_TAGS:
+            if scalar:  # `!tag name: value`: the key and its value are one refused entry
+                self.located.refused.add(own)
+            self.problems.append(self._at(node, own, _tag_message(node)))
+            return None
+        reported = len(self.problems)
+        key = self._scalar(node, own, is_key=True)
+        if not isinstance(key, str | int | float | bool) or key is None:
+            if len(self.problems) == reported:
+                self.problems.append(self._at(node, own, "keys must be plain words (text or a number); change it"))
+            return None
+        return str(key)
+
+    def _refuse(self, path: Path_, node: yaml.Node, message: str) -> None:
+        """Report the value at ``path`` once; it is read as None and no schema error is raised about it."""
+        self.located.refused.add(path)
+        self.problems.append(self.located.problem(path, message))
+
+    def _at(self, node: yaml.Node, path: Path_, message: str) -> Problem:
+        """A problem located at ``node`` itself (a key), named by ``path``."""
+        line, column = _position(node)
+        return Problem(self.located.file, line, column, format_path(path), message)
+
+    def _scalar(self, node: yaml.Node, path: Path_, *, is_key: bool = False) -> object:
+        """The value of a scalar ``node``; a key's problems are located at the key itself."""
         if not isinstance(node, yaml.ScalarNode):
             return None
         if node.tag == "tag:yaml.org,2002:int" and ":" in node.value:
@@ -149,12 +179,46 @@ class _Builder:
         try:
             value = self._constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError, KeyError, IndexError, TypeError) as exc:
-            self.problems.append(self.located.problem(path, f"cannot read this value ({exc}); quote it as text"))
+            message = f"cannot read this value ({shown(exc)}); quote it as text"
+            if is_key:
+                self.problems.append(self._at(node, path, message))
+            else:
+                self._refuse(path, node, message)
             return None
         if isinstance(value, str) and (wrong := forbidden_character(value)):
-            self.problems.append(self.located.problem(path, wrong))
+            self.problems.append(self._at(node, path, wrong) if is_key else self.located.problem(path, wrong))
             return without_forbidden_characters(value)  # reported; the rest of the file is still checked
         return value
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _tag_message(node: yaml.Node) -> str:
+    written = "!!" + node.tag.removeprefix("tag:yaml.org,2002:") if node.tag.startswith("tag:yaml.org,") else node.tag
+    return f"YAML tags such as '{shown(written)}' are not allowed in campaign files; remove it"
+
+
+def _refused_character(file: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    """Where in ``text`` the character YAML refused is, as line and column (libyaml counts bytes, PyYAML characters).
+
+    The reader stops at the first such character in the file, so its first occurrence is the one refused.
+    """
+    char = chr(exc.character) if isinstance(exc.character, int) else ""
+    index = text.find(char) if char else -1
+    if index < 0:
+        return Problem(file, None, None, "", f"YAML error: {shown(exc)}")
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    name = "a control character" if unicodedata.category(char) == "Cc" else "a character"
+    return Problem(
+        file,
+        line,
+        column,
+        "",
+        f"the file contains U+{ord(char):04X}, {name} YAML does not allow (most editors do not show it); delete it",
+    )
 
 
 def read_source(path: Path) -> tuple[bytes | None, list[Problem]]:
@@ -229,8 +293,10 @@ def parse_yaml(path: Path, raw: bytes) -> tuple[Located | None, list[Problem]]:
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         return None, [Problem(file, line, column, "", message)]
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses; its position is an offset, not a line
+        return None, [_refused_character(file, text, exc)]
     except yaml.YAMLError as exc:
-        return None, [Problem(file, None, None, "", f"YAML error: {exc}")]
+        return None, [Problem(file, None, None, "", f"YAML error: {shown(exc)}")]
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         return None, [Problem(file, 1, None, "", "the file is empty; a campaign needs at least a 'campaign:' section")]

@@ -161,6 +161,29 @@ def test_invalid_edit_keeps_the_last_valid_version_running(settings, clock, camp
     daemon.close()
 
 
+def test_a_second_file_with_the_same_id_does_not_take_over_while_the_first_is_broken(
+    settings, clock, campaigns_dir, caplog
+):
+    first = live_campaign(campaigns_dir, "twin", first=clock.now + timedelta(hours=1))
+    copy = campaigns_dir / "z-copy.yaml"  # read after the first: refused as a duplicate id while the first is valid
+    copy.write_text(first.read_text().replace("Ping ", "Other text "), encoding="utf-8")
+    daemon = make_daemon(settings, clock)
+    daemon.start()
+    assert daemon.app.campaigns["twin"].file == first
+    first.write_text("campaign: [unclosed\n", encoding="utf-8")  # broken: the copy is no duplicate any more
+    caplog.set_level("WARNING")
+    assert daemon.load_and_sync(now=clock.now) == []  # nothing re-synced: the copy does not take over
+    assert daemon.app.campaigns["twin"].file == first
+    assert any(
+        "campaign id 'twin' is already used by" in r.getMessage() and str(copy) in r.getMessage()
+        for r in caplog.records
+    )
+    with session_scope(daemon.app.engine) as s:
+        texts = {r.key: r.status for r in s.exec(select(LedgerRow))}
+    assert len(texts) == 100 and set(texts.values()) == {"planned"}
+    daemon.close()
+
+
 def test_an_invalid_file_at_start_up_does_not_cancel_its_planned_posts(settings, clock, campaigns_dir):
     path = live_campaign(campaigns_dir, "paused", first=clock.now + timedelta(hours=1))
     daemon = make_daemon(settings, clock)
@@ -249,3 +272,41 @@ def test_sigterm_at_any_moment_of_start_up_never_leaves_the_lock_behind(tmp_path
             except Exception as exc:  # stopped before the schema existed: no lock table, no lock
                 assert "no such table" in str(exc), exc
             engine.dispose()
+
+
+def test_a_stop_while_a_job_runs_waits_for_it_and_never_hangs(settings, clock, campaigns_dir):
+    """A job still running at shutdown finishes, asks for a wake-up and a next run, and the stop completes.
+
+    APScheduler's own shutdown joins the workers while holding its job-store lock: a worker that
+    schedules anything after that point waits forever (the daemon never exited on SIGTERM).
+    """
+    import threading
+
+    from socialbot.run.jobs import Job
+    from socialbot.run.scheduler import Scheduler
+
+    daemon = make_daemon(settings, clock)
+    daemon.start()
+    scheduler = Scheduler(daemon.app)
+    started, release = threading.Event(), threading.Event()
+
+    def slow(app, now):
+        started.set()
+        release.wait(10)
+        app.wake("other", now)  # a wake-up requested while the daemon stops
+        return now + timedelta(minutes=1)
+
+    scheduler.add(Job("other", lambda app, now: None), at=datetime.now(UTC) + timedelta(days=1))
+    scheduler.add(Job("slow", slow), at=datetime.now(UTC))
+    scheduler.start()
+    assert started.wait(10)
+    stopper = threading.Thread(target=scheduler.shutdown)
+    stopper.start()
+    time.sleep(0.3)  # the stop is under way while the job still runs
+    assert stopper.is_alive()  # it waits for the running job
+    release.set()
+    stopper.join(10)
+    assert not stopper.is_alive(), "shutdown hung behind a job that was still scheduling"
+    with session_scope(daemon.app.engine) as s:
+        assert [r.outcome for r in s.exec(select(JobRunRow).where(JobRunRow.job_id == "slow"))] == ["ok"]
+    daemon.close()

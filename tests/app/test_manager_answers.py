@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -144,7 +145,7 @@ def test_a_readable_env_file_is_warned_about_and_fails_doctor(monkeypatch, tmp_p
     assert ("chmod 600 .env" in validate.output) is warned
     doctor = CliRunner().invoke(main, ["doctor"])
     assert (doctor.exit_code == 1) is warned
-    assert ("FAIL .env holds secrets but other users can read it (mode 644)" in doctor.output) is warned
+    assert ("FAIL .env is readable by its group and all other users (mode 644)" in doctor.output) is warned
 
 
 def test_status_of_a_rehearsal_database_says_so_and_asks_for_no_credentials(monkeypatch, tmp_path, campaigns_dir):
@@ -214,3 +215,38 @@ def test_a_postgresql_url_without_the_driver_says_how_to_install_it(monkeypatch)
     result = CliRunner().invoke(main, ["status", "--db", "postgresql://bot@127.0.0.1:1/socialbot"])
     assert result.exit_code == 2
     assert "pip install -e '.[postgres]'" in result.output and "Traceback" not in result.output
+
+
+def test_status_before_the_first_run_reads_the_campaign_files_for_missing_accounts(
+    monkeypatch, tmp_path, campaigns_dir
+):
+    """No daemon ran yet: status cannot find the campaigns in the database, so it says what the files need."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOCIALBOT_CAMPAIGNS_DIR", str(campaigns_dir))
+    write_campaign(campaigns_dir, NEEDS_BRAND)
+    status = CliRunner().invoke(main, ["status", "--db", str(tmp_path / "none.db"), "--format", "json"])
+    report = json.loads(status.stdout)
+    assert report["campaigns"] == []
+    assert report["files"][0].startswith("1 campaign file(s) in")
+    assert any("needs account profile 'brand' on x and reddit" in note for note in report["files"])
+
+
+def test_status_says_a_daemon_with_a_stale_heartbeat_is_not_running(settings, clock, campaigns_dir):
+    from socialbot.app import App
+    from socialbot.run.daemon import Daemon
+    from socialbot.storage.locks import DatabaseLock
+
+    daemon = Daemon(settings, app=App(settings, clock=clock))
+    daemon.start()
+    daemon.close()
+    DatabaseLock(daemon.app.engine, holder="old-host:4242").acquire(now=clock.now)  # then killed: never released
+    runner = CliRunner()
+
+    def daemon_line(after: timedelta) -> str:
+        shown = runner.invoke(main, ["status", "--db", settings.database_url], obj={"clock": lambda: clock.now + after})
+        return " ".join(shown.stdout.split("\n\n")[0].split())  # the daemon's line, unwrapped
+
+    assert daemon_line(timedelta(seconds=30)).startswith("daemon: running as old-host:4242")
+    stale = daemon_line(timedelta(minutes=5))
+    assert stale.startswith("daemon: not running (the lock of old-host:4242 is stale")
+    assert "a new daemon takes over" in stale

@@ -360,3 +360,29 @@ def test_renaming_an_item_or_nudging_its_time_does_not_post_it_again(settings, c
         twin.status == Status.CANCELLED and "already published as shop/hello/20261201T0900/sandbox/0" in twin.last_error
     )
     assert ledger["shop/greeting/20261202T0903/sandbox/0"].status == Status.PLANNED  # tomorrow's is a new post
+
+
+class RefusingPlatform(CrashingPlatform):
+    """Refuses every post itself, before anything is sent (a media file changed since validation)."""
+
+    def publish(self, draft):
+        from socialbot.errors import RefusedBeforeUpload
+
+        raise RefusedBeforeUpload("media file /x.png is now a symbolic link; refusing to upload it")
+
+
+def test_a_post_refused_before_upload_is_not_said_to_be_rejected_by_the_platform(settings, clock, campaign, caplog):
+    clock.now = clock.now.replace(hour=8, minute=5)  # only "hello" is due
+    daemon = make_daemon(settings, clock)
+    daemon.start()
+    daemon.app.platforms._adapters[("shop", "sandbox")] = RefusingPlatform(
+        daemon.app.platforms.get("shop", "sandbox"), when="never"
+    )
+    caplog.set_level("ERROR")
+    daemon.run_once()
+    daemon.close()
+    key = "shop/hello/20261201T0900/sandbox/0"
+    assert rows(daemon)[key].status == Status.FAILED
+    [message] = [r.getMessage() for r in caplog.records if key in r.getMessage()]
+    assert message.startswith(f"{key} refused before upload to sandbox: media file /x.png is now a symbolic link")
+    assert "rejected by" not in message

@@ -279,13 +279,13 @@ def test_the_limits_leave_ordinary_templates_alone(source, expected):
 
 
 class _SteppingClock:
-    """A monotonic clock that moves only when told to (or by ``step`` at each reading)."""
+    """A CPU clock that moves only when told to (or by ``step`` at each reading)."""
 
     def __init__(self, step: float = 0.0) -> None:
         self.now = 0.0
         self.step = step
 
-    def monotonic(self) -> float:
+    def __call__(self) -> float:
         self.now += self.step
         return self.now
 
@@ -294,7 +294,7 @@ def test_a_files_template_budget_counts_only_time_spent_rendering(monkeypatch):
     from socialbot.domain import render as render_module
 
     clock = _SteppingClock()
-    monkeypatch.setattr(render_module, "time", clock)
+    monkeypatch.setattr(render_module, "_cpu", clock)
     with render_module.render_budget(1.0):
         for _ in range(5):
             clock.now += 10.0  # between renders: schedules expanded, a library imported, a busy machine
@@ -305,11 +305,40 @@ def test_a_file_whose_renders_use_up_its_budget_gets_a_clear_problem(monkeypatch
     from socialbot.domain import render as render_module
 
     clock = _SteppingClock(step=0.2)  # every look at the clock: 0.2 s of rendering went by
-    monkeypatch.setattr(render_module, "time", clock)
+    monkeypatch.setattr(render_module, "_cpu", clock)
     with render_module.render_budget(1.0):
         rendered = 0
-        with pytest.raises(TemplateProblem, match="already took more than"):
+        with pytest.raises(TemplateProblem, match="file's templates took more than"):
             for _ in range(20):
                 render("{{ occurrence }}", CTX)
                 rendered += 1
     assert 0 < rendered < 20
+
+
+def test_a_render_cut_short_by_the_files_budget_says_so_not_that_it_looped(monkeypatch):
+    """0.3 s of the file's budget left: a loop stopped at 0.3 s blames the file's total, not a 0.5 s loop."""
+    from socialbot.domain import render as render_module
+
+    clock = _SteppingClock(step=0.01)
+    monkeypatch.setattr(render_module, "_cpu", clock)
+    with render_module.render_budget(0.3), pytest.raises(TemplateProblem) as caught:
+        render("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", CTX)
+    assert "this file's templates took more than" in str(caught.value)
+    assert "loop too large" not in str(caught.value)
+
+
+def test_the_template_limits_count_cpu_time_not_time_waiting_for_the_cpu(monkeypatch):
+    """On a loaded machine the wall clock runs on while the thread waits: that time is not the template's."""
+    import time as real_time
+
+    from socialbot.domain import render as render_module
+
+    waits = iter(range(10**6))
+
+    def slow_wall_clock() -> float:  # 1 s of wall time passes at every reading
+        return float(next(waits))
+
+    monkeypatch.setattr(real_time, "monotonic", slow_wall_clock)
+    with render_module.render_budget(1.0):
+        for _ in range(50):
+            assert render("{% for i in range(3000) %}{% endfor %}{{ occurrence }}", CTX) == "3"

@@ -10,20 +10,9 @@ from click.testing import CliRunner
 from socialbot.cli import main
 from socialbot.spec.loader import load_paths
 from socialbot.spec.yamlsource import MAX_FILE_BYTES
+from tests.conftest import one_post_campaign
 
-GOOD = """\
-campaign:
-  id: good
-  name: Good
-  timezone: UTC
-  starts: 2026-12-01
-  ends: 2026-12-03
-  platforms: [sandbox]
-posts:
-  - id: hello
-    text: "Hello"
-    schedule: {at: "2026-12-02 09:00"}
-"""
+GOOD = one_post_campaign()
 
 HEADER = """\
 campaign:

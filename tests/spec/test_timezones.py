@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import available_timezones
+
 import pytest
 
 from socialbot.spec.loader import load_file
-from socialbot.spec.timezones import suggestion, warning
+from socialbot.spec.timezones import ABBREVIATIONS, WELL_KNOWN, refusal, suggestion, warning
 
 CAMPAIGN = """\
 campaign:
@@ -64,3 +67,111 @@ def test_abbreviations_and_posix_offsets_load_with_a_warning(tmp_path, zone, sai
 @pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York", "UTC", "Asia/Kolkata"])
 def test_city_zones_and_utc_are_fine(zone):
     assert warning(zone) is None
+
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("GMT+14", "Pacific/Kiritimati"),
+        ("UTC+13:45", "Pacific/Chatham"),  # its daylight-saving offset; no zone has it as standard
+        ("UTC+5:45", "Asia/Kathmandu"),
+        ("UTC-3:30", "America/St_Johns"),
+        ("UTC+13", "Pacific/Tongatapu"),
+        ("UTC-12", "Etc/GMT+12"),  # whole hours and no city: the POSIX name, sign inverted
+        ("UTC+0", "write UTC"),
+    ],
+)
+def test_offsets_suggest_a_zone_that_really_has_that_offset(written, expected):
+    said = suggestion(written, now=NOW)
+    assert expected in said and "Europe/Paris" not in said
+
+
+@pytest.mark.parametrize("written", ["UTC-14", "UTC+15", "GMT-13", "Etc/GMT-15", "Etc/GMT+13"])
+def test_offsets_beyond_minus_12_and_plus_14_are_told_they_do_not_exist(written):
+    said = suggestion(written, now=NOW)
+    assert "does not exist" in said and "Europe/Paris" not in said
+
+
+def test_an_etc_name_beyond_the_range_suggests_the_offset_it_was_probably_meant_as():
+    assert "for UTC+13 write Pacific/Tongatapu" in suggestion("Etc/GMT+13", now=NOW)  # Etc/GMT+13 would be UTC-13
+
+
+@pytest.mark.parametrize(
+    ("zone", "said", "never"),
+    [
+        ("Etc/GMT-14", "is UTC+14, not UTC-14", "Europe/Paris"),
+        ("Etc/GMT-14", "UTC-14 does not exist; for UTC+14 write Pacific/Kiritimati", "for UTC-14 write"),
+        ("Etc/GMT+12", "no city zone uses UTC-12", "Europe/Paris"),
+        ("Etc/GMT-2", "for UTC+2 write Europe/Athens", "Europe/Paris"),
+    ],
+)
+def test_posix_offset_warnings_name_zones_of_both_readings(zone, said, never):
+    warned = warning(zone, now=NOW)
+    assert warned is not None and said in warned and never not in warned
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT0", "Etc/GMT-0", "Etc/UTC", "Zulu"])
+def test_zero_offsets_are_utc_and_fine(zone):
+    assert warning(zone, now=NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("written", "zone", "also"),
+    [
+        ("IST", "Asia/Kolkata", ("Europe/Dublin", "Asia/Jerusalem")),
+        ("ist", "Asia/Kolkata", ("ambiguous",)),
+        ("CST", "America/Chicago", ("Asia/Shanghai",)),
+        ("BST", "Europe/London", ("Asia/Dhaka",)),
+        ("PST", "America/Los_Angeles", ("Asia/Manila",)),
+        ("PDT", "America/Los_Angeles", ()),
+        ("CEST", "Europe/Paris", ()),
+        ("JST", "Asia/Tokyo", ()),
+        ("AEST", "Australia/Sydney", ("Australia/Brisbane",)),
+    ],
+)
+def test_abbreviations_suggest_the_usual_city_and_say_when_ambiguous(written, zone, also):
+    said = suggestion(written, now=NOW)
+    assert f"write {zone}" in said and all(other in said for other in also)
+
+
+def test_every_zone_named_in_the_tables_exists():
+    assert {zone for zone, _ in ABBREVIATIONS.values()} | set(WELL_KNOWN) <= available_timezones()
+
+
+@pytest.mark.parametrize("written", ["Z", "z", "utc", "Zulu "])
+def test_z_and_misspelt_utc_suggest_utc(written):
+    assert suggestion(written, now=NOW).endswith("write UTC")
+
+
+@pytest.mark.parametrize(
+    ("zone", "reason"),
+    [("localtime", "machine"), ("Factory", "not a real zone"), ("posixrules", "internal file")],
+)
+def test_names_zoneinfo_loads_but_are_no_place_are_refused(zone, reason):
+    refused = refusal(zone)
+    assert refused is not None and reason in refused and "Europe/Madrid" in refused
+    assert suggestion(zone) == refused  # what the loader appends once the validator refuses them
+    assert warning(zone) == refused  # never accepted silently
+    assert refusal("Europe/Madrid") is None
+
+
+def test_leap_second_and_posix_copies_point_to_the_plain_name():
+    assert "write Europe/Paris" in (refusal("right/Europe/Paris") or "")
+    assert "write Europe/Paris" in (refusal("posix/Europe/Paris") or "")
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("Europe/Pari", "Europe/Paris"), ("america/new_york", "America/New_York"), ("etc/gmt-5", "Etc/GMT-5")],
+)
+def test_typos_and_wrong_case_of_real_names_still_match(written, expected):
+    assert suggestion(written, now=NOW) == f"did you mean '{expected}'?"
+
+
+def test_long_input_is_echoed_truncated():
+    said = suggestion("UTC+" + "1" * 300, now=NOW)
+    assert len(said) < 200
+    assert len(refusal("right/" + "x" * 300) or "") < 250

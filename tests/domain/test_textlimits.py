@@ -1,0 +1,37 @@
+"""X's weighted length: the ASCII shortcut gives exactly the twitter-text library's answer."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from socialbot.domain.textlimits import _parse_tweet, x_weighted_length
+
+LIBRARY = _parse_tweet()
+
+# the characters URLs, mentions, hashtags and cashtags are made of, and then some
+ASCII_TEXT = st.text(alphabet=string.printable, max_size=300)
+URLISH = st.text(alphabet=string.ascii_letters + string.digits + "./:-_@#$?=& \n", max_size=120)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ASCII_TEXT)
+def test_ascii_text_counts_as_the_library_counts_it(text):
+    x_weighted_length.cache_clear()
+    assert x_weighted_length(text) == LIBRARY(text).weightedLength
+
+
+@settings(max_examples=400, deadline=None)
+@given(URLISH)
+def test_text_made_of_url_characters_counts_as_the_library_counts_it(text):
+    x_weighted_length.cache_clear()
+    assert x_weighted_length(text) == LIBRARY(text).weightedLength
+
+
+def test_domains_urls_and_wide_text_still_go_to_the_library():
+    for text in ("see example.com", "http://a.io/x", "go t.co", "漢字 and more", "emoji 🎉 here", "x.Y"):
+        assert x_weighted_length(text) == LIBRARY(text).weightedLength
+    assert x_weighted_length("see example.com") == 4 + 23
+    assert x_weighted_length("Ends today. Join us at 10:30 - #launch @team") == 44
