@@ -9,6 +9,7 @@ from pathlib import Path
 
 from socialbot.app.compile import load, sync
 from socialbot.app.context import Context
+from socialbot.errors import Problem
 from socialbot.spec.campaign import Campaign
 from socialbot.spec.loader import LoadCache, campaign_files
 from socialbot.storage.campaigns import campaign_records
@@ -52,29 +53,36 @@ class CampaignWatcher:
             return RescanResult()
         self._fingerprint = fingerprint
         result = load(ctx, self.paths, cache=self._cache)
-        self.invalid_files = len({p.file for p in result.problems})
-        for problem in result.problems:
-            log.error("campaign file problem: %s", problem)
+        problems = list(result.problems)
         keep: dict[str, Campaign] = {c.id: c for c in result.campaigns}
-        bad_files = {p.file for p in result.problems}
+        for c in list(keep.values()):
+            incumbent = ctx.campaigns.get(c.id)
+            if incumbent is None or incumbent.file == c.file or not incumbent.file.exists():
+                continue  # a new id, the same file, or a file renamed: this version takes the id
+            # another file runs this id: it keeps it (the order files sort in does not decide),
+            # and the file that claims it now is the duplicate
+            keep[c.id] = incumbent
+            problems = [p for p in problems if not (p.file == str(incumbent.file) and _duplicate(p))]
+            line, column = c.located.where(("campaign", "id"))
+            problems.append(
+                Problem(
+                    str(c.file),
+                    line,
+                    column,
+                    "campaign.id",
+                    f"campaign id '{c.id}' is already used by {incumbent.file}, which runs it; "
+                    "ids must be unique across files",
+                )
+            )
+        self.invalid_files = len({p.file for p in problems})
+        for problem in problems:
+            log.error("campaign file problem: %s", problem)
+        bad_files = {p.file for p in problems}
         for file in bad_files:
             cid = self._file_campaign.get(file)
-            if not (cid and cid in ctx.campaigns and Path(file).exists()):
-                continue
-            other = keep.get(cid)
-            if other is not None and str(other.file) == file:
-                continue
-            if other is not None:  # another file with the same id must not take over while this one is broken
-                self.invalid_files += 1
-                log.error(
-                    "campaign file problem: %s: campaign id '%s' is already used by %s (invalid now, its last "
-                    "valid version keeps running); ids must be unique across files",
-                    other.file,
-                    cid,
-                    file,
-                )
-            keep[cid] = ctx.campaigns[cid]
-            log.warning("keeping the last valid version of campaign %s until %s is fixed", cid, file)
+            if cid and cid in ctx.campaigns and cid not in keep and Path(file).exists():
+                keep[cid] = ctx.campaigns[cid]
+                log.warning("keeping the last valid version of campaign %s until %s is fixed", cid, file)
         waiting = self._campaigns_of_invalid_files(ctx, bad_files - {str(c.file) for c in keep.values()})
         changed = [c for c in keep.values() if self._digests.get(c.id) != c.digest]
         for c in changed:  # said once per version of the file, not at every rescan
@@ -111,6 +119,10 @@ class CampaignWatcher:
                     cid,
                 )
         return held
+
+
+def _duplicate(problem: Problem) -> bool:
+    return problem.path == "campaign.id" and "is already used by" in problem.message
 
 
 def _fingerprint(files: list[Path]) -> tuple[tuple[str, int, int], ...]:

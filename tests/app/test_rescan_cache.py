@@ -100,6 +100,10 @@ def test_an_edit_that_takes_another_files_id_is_still_reported(daemon, campaigns
     assert parsed == ["alpha.yaml"]
     assert "campaign id 'beta' is already used by" in caplog.text
     assert daemon.watcher.invalid_files == 1
+    # the running file keeps its id (not the file that sorts first), and alpha runs on as it was
+    assert daemon.app.campaigns["beta"].file.name == "beta.yaml"
+    assert daemon.app.campaigns["alpha"].file.name == "alpha.yaml"
+    assert "alpha.yaml" in caplog.text.split("campaign id 'beta' is already used by")[0].splitlines()[-1]
 
 
 def test_a_duplicate_id_in_the_edited_file_keeps_its_last_valid_version(daemon, campaigns_dir, clock, parsed, caplog):
