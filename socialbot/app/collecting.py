@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from socialbot.app.context import Context
 from socialbot.domain.batching import chunks
@@ -14,9 +14,10 @@ from socialbot.platforms.base import Platform
 from socialbot.storage.authors import authors_without_snapshot, store_authors, store_profiles
 from socialbot.storage.interactions import cursors, store_batch
 from socialbot.storage.metrics import store_metrics
-from socialbot.storage.publications import PublicationRef, publication_refs
+from socialbot.storage.publications import PublicationRef, PublicationsSeen, publication_refs
 
 API_BATCH = 100  # ids per counters or profiles call (both X and Reddit take 100)
+FULL_READ_EVERY = timedelta(hours=1)  # between rounds, only newer publications are read; all of them this often
 
 
 @dataclass
@@ -38,10 +39,19 @@ def collect(
     """
     campaign = ctx.campaign(campaign_id)
     report = CollectReport()
+    key = (campaign_id, platform_name)
     with ctx.engine.connect() as conn:
-        pubs = publication_refs(conn, campaign_id=campaign_id, platform=platform_name)
-        known_cursors = cursors(conn, campaign_id=campaign_id, platform=platform_name) if pubs else {}
-    if not pubs:
+        seen = ctx.publications_seen.get(key)
+        if seen is None or seen.read_at is None or now - seen.read_at >= FULL_READ_EVERY:
+            seen = PublicationsSeen(refs=[], read_at=now)
+        seen = ctx.publications_seen[key] = publication_refs(
+            conn, campaign_id=campaign_id, platform=platform_name, seen=seen
+        )
+        pubs = seen.refs
+        known_cursors = ctx.cursors_seen.get(key)
+        if known_cursors is None and pubs:
+            known_cursors = cursors(conn, campaign_id=campaign_id, platform=platform_name)
+    if not pubs or known_cursors is None:
         return report
     report.newest_publication = max(p.published_at for p in pubs)
     platform = ctx.platforms.get(campaign_id, platform_name)
@@ -55,12 +65,18 @@ def collect(
         authors = ctx.authors_seen.unseen(batch.authors, now=now)
         with ctx.engine.begin() as conn:
             snapshotted = store_authors(conn.dialect.name, conn, authors, now=now)
+            moved = {stream: value for stream, value in batch.cursors.items() if known_cursors.get(stream) != value}
             report.new_interactions = store_batch(
-                conn, campaign_id=campaign_id, platform=platform_name, batch=replace(batch, authors=()), now=now
+                conn,
+                campaign_id=campaign_id,
+                platform=platform_name,
+                batch=replace(batch, authors=(), cursors=moved),  # a cursor that did not move is not written again
+                now=now,
             )
             store_metrics(conn, platform=platform_name, metrics=snapshots)  # as the publications say
             ctx.usage.drain(campaign_id, platform_name, now=now, db=conn)
         ctx.authors_seen.remember(authors, snapshotted, now=now)  # committed: safe to rely on
+        ctx.cursors_seen[key] = {**known_cursors, **moved}
         ctx.metrics_seen.update(((platform_name, m.remote_id), (now, m.counters())) for m in snapshots)
         ctx.stats["interactions"] += report.new_interactions
         report.notes.extend(batch.notes)

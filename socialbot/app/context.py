@@ -17,6 +17,7 @@ from socialbot.settings import Settings
 from socialbot.spec.campaign import Campaign
 from socialbot.storage.authors import AuthorsSeen
 from socialbot.storage.db import Engine, make_engine
+from socialbot.storage.publications import PublicationsSeen
 from socialbot.storage.sandbox_world import SandboxWorldStore
 
 
@@ -53,6 +54,10 @@ class Context:
         # (platform, remote id) -> when its counters were last read, and what they were when last stored
         self.metrics_seen: dict[tuple[str, str], tuple[datetime, tuple[object, ...]]] = {}
         self.authors_seen = AuthorsSeen()
+        # the collection cursors this process committed, per (campaign, platform): not read back every round
+        # (a stale entry is harmless: the platform answers from an older cursor, the rows are de-duplicated)
+        self.cursors_seen: dict[tuple[str, str], dict[str, str]] = {}
+        self.publications_seen: dict[tuple[str, str], PublicationsSeen] = {}  # read incrementally (ids only grow)
         self.platforms = PlatformRegistry(
             settings=settings,
             lookup=self._account_use,

@@ -22,17 +22,45 @@ class PublicationRef:
 
 
 _REFS = (
-    select(PublicationRow.remote_id, PublicationRow.part, PublicationRow.published_at)
-    .where(PublicationRow.campaign_id == bindparam("campaign_id"), PublicationRow.platform == bindparam("platform"))
-    .order_by(col(PublicationRow.published_at))
+    select(PublicationRow.id, PublicationRow.remote_id, PublicationRow.part, PublicationRow.published_at)
+    .where(
+        PublicationRow.campaign_id == bindparam("campaign_id"),
+        PublicationRow.platform == bindparam("platform"),
+        col(PublicationRow.id) > bindparam("after"),
+    )
+    .order_by(col(PublicationRow.id))
 )
 
 
-def publication_refs(db: Engine | Connection, *, campaign_id: str, platform: str) -> list[PublicationRef]:
-    """What collection needs of each publication, without loading ORM objects (this runs every few minutes)."""
+@dataclass
+class PublicationsSeen:
+    """One campaign's publications on one platform, as far as read: each round asks only for newer rows.
+
+    Publications are only ever added (by this process, or by ``resolve --sent`` in another one), so
+    the rows after the last id read are all that can be new. On PostgreSQL two transactions may commit
+    their ids out of order, so the caller reads everything again now and then (``read_at``).
+    """
+
+    refs: list[PublicationRef]
+    last_id: int = 0
+    read_at: datetime | None = None  # when everything was last read
+
+
+def publication_refs(
+    db: Engine | Connection, *, campaign_id: str, platform: str, seen: PublicationsSeen | None = None
+) -> PublicationsSeen:
+    """What collection needs of each publication, without loading ORM objects (this runs every few minutes).
+
+    With ``seen`` (the previous answer), only the publications recorded since are read and added to it.
+    """
+    seen = seen if seen is not None else PublicationsSeen(refs=[])
     with transaction(db) as conn:
-        rows = conn.execute(_REFS, {"campaign_id": campaign_id, "platform": platform})
-        return [PublicationRef(r, p, t) for r, p, t in rows]
+        rows = conn.execute(_REFS, {"campaign_id": campaign_id, "platform": platform, "after": seen.last_id}).all()
+    if rows:
+        seen.refs.extend(PublicationRef(r, p, t) for _, r, p, t in rows)
+        seen.refs.sort(key=lambda ref: ref.published_at)
+        seen.last_id = rows[-1][0]
+    return seen
 
 
 def newest_publication(engine: Engine, *, campaign_id: str, platform: str) -> datetime | None:

@@ -182,3 +182,20 @@ def test_report_queries_give_the_same_numbers(engine):
     ]
     assert [s.published_at for s in stats] == [T0, T0 + timedelta(hours=1)]
     assert interaction_totals(engine, campaign_id="c") == ({"reply": 3, "like": 1, "mention": 1}, 4)
+
+
+def test_publication_refs_read_again_add_only_the_newer_publications(engine):
+    from socialbot.storage.publications import publication_refs
+
+    _publish(engine, "c/welcome/1", "101", T0 + timedelta(minutes=5))
+    seen = publication_refs(engine, campaign_id="c", platform="x")
+    assert [p.remote_id for p in seen.refs] == ["101"]
+    again = publication_refs(engine, campaign_id="c", platform="x", seen=seen)
+    assert again is seen and [p.remote_id for p in again.refs] == ["101"]  # nothing new: nothing added twice
+    _publish(engine, "c/welcome/2", "102", T0 + timedelta(minutes=9))
+    _publish(engine, "c/welcome/3", "103", T0 + timedelta(minutes=1))  # recorded later, published earlier
+    later = publication_refs(engine, campaign_id="c", platform="x", seen=seen)
+    assert [p.remote_id for p in later.refs] == ["103", "101", "102"]  # in publication order
+    fresh = publication_refs(engine, campaign_id="c", platform="x")
+    assert fresh.refs == later.refs and fresh.last_id == later.last_id
+    assert publication_refs(engine, campaign_id="other", platform="x").refs == []
