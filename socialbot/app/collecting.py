@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from socialbot.app.context import Context
 from socialbot.domain.batching import chunks
 from socialbot.domain.cadence import metrics_wanted
-from socialbot.domain.values import CallKind, Metrics, Target
+from socialbot.domain.values import CallKind, Metrics
 from socialbot.platforms.base import Platform
 from socialbot.storage.authors import authors_without_snapshot, store_authors, store_profiles
 from socialbot.storage.interactions import cursors, store_batch
@@ -57,7 +57,7 @@ def collect(
     platform = ctx.platforms.get(campaign_id, platform_name)
     try:
         ctx.usage.check(campaign_id, platform_name, CallKind.READ, now=now)
-        roots = [Target(remote_id=p.remote_id, published_at=p.published_at) for p in pubs if p.part == 0]
+        roots = seen.roots()  # in publication order
         batch = platform.fetch_interactions(
             roots, cursors=known_cursors, keywords=campaign.spec.campaign.hashtags, now=now
         )

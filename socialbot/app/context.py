@@ -50,6 +50,7 @@ class Context:
         self._wakeups_lock = threading.Lock()
         self.notes: list[str] = []  # distinct collection notes (gaps, caps), for summaries
         self.may_publish: Callable[[], bool] = lambda: True  # the daemon's lease: no claim without it
+        self.stopping: Callable[[], bool] = lambda: False  # the daemon was told to stop: start nothing new
         self.last_metrics: dict[tuple[str, str], datetime] = {}
         # (platform, remote id) -> when its counters were last read, and what they were when last stored
         self.metrics_seen: dict[tuple[str, str], tuple[datetime, tuple[object, ...]]] = {}

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from socialbot.errors import ConfigError
 from socialbot.storage.db import current_revision, make_engine, sqlite_file, upgrade
+
+LOCK_FRESH_FOR = timedelta(seconds=90)  # a daemon lock younger than this is held by a running daemon (storage.locks)
+WHERE_TO_REHEARSE = (
+    "give a new file name such as simulation.db, or an empty PostgreSQL database of its own "
+    "(createdb socialbot_rehearsal), or the database of an earlier rehearsal"
+)
 
 
 @dataclass(frozen=True)
@@ -35,17 +47,35 @@ def require_lasting_database(database_url: str) -> None:
         )
 
 
-def simulation_file(written: str) -> Path:
-    """The SQLite file ``simulate --db`` names: a file name, or a sqlite:/// URL of one."""
+# --- where a rehearsal runs ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RehearsalTarget:
+    """The database a rehearsal (``simulate``, ``run --sandbox``) writes: a SQLite file or a PostgreSQL database."""
+
+    url: str
+    file: Path | None = None  # the SQLite file; None for PostgreSQL
+
+    @property
+    def shown(self) -> str:
+        """How messages name it: the file, or the URL with its password masked."""
+        return str(self.file) if self.file is not None else masked_url(self.url)
+
+
+def rehearsal_target(written: str) -> RehearsalTarget:
+    """The rehearsal database ``--db`` names: a file name, a sqlite:/// URL of one, or a PostgreSQL URL."""
     if "://" not in written:
-        return Path(written)
+        return RehearsalTarget(url=rehearsal_url(Path(written)), file=Path(written))
     if written.startswith("sqlite:///"):
         path = sqlite_file(written)
         if path is not None:
-            return path
+            return RehearsalTarget(url=written, file=path)
+    if _is_postgresql(written):
+        return RehearsalTarget(url=written)
     raise ConfigError(
-        f"--db {written.split('://', 1)[0]}://…: a simulation runs in a SQLite file of its own; "
-        "give a file name such as simulation.db"
+        f"--db {masked_url(written)}: a rehearsal runs in a SQLite file or a PostgreSQL database of its own; "
+        "give a file name such as simulation.db or a postgresql:// URL"
     )
 
 
@@ -54,28 +84,196 @@ def rehearsal_url(db_path: Path) -> str:
     return f"sqlite:///{db_path}"
 
 
-def rehearsal_database(db_path: Path, *, live_url: str, fresh: bool) -> str:
-    """The URL of a simulation database at ``db_path``: never the live one; emptied first when ``fresh``."""
-    live_file = sqlite_file(live_url)
-    if live_file is not None and live_file == db_path.resolve():
+def rehearsal_database(target: RehearsalTarget, *, live_url: str, fresh: bool) -> str:
+    """The URL of the rehearsal database ``target``: never the live one, never one holding live data; emptied first
+    when ``fresh`` (a SQLite file is deleted, a PostgreSQL database's tables are emptied)."""
+    if same_database(target.url, live_url):
         raise ConfigError(
-            f"{db_path} is the live database (SOCIALBOT_DATABASE_URL); simulate into another file with --db"
+            f"--db {target.shown} is the live database (SOCIALBOT_DATABASE_URL); rehearse in another database with --db"
         )
+    if target.file is None:
+        _prepare_postgresql(target, fresh=fresh)
+        return target.url
+    db_path = target.file
     if db_path.is_dir():
         raise ConfigError(f"--db {db_path} is a directory; give a file name such as simulation.db")
-    if fresh and db_path.exists() and not _is_rehearsal(db_path):
+    if db_path.exists() and not _is_rehearsal(db_path, emptying=fresh):
+        if fresh:
+            raise ConfigError(
+                f"--db {db_path} exists and is not a simulation database; simulate empties its --db first, "
+                "so give a new file name (or the simulation database of an earlier run)"
+            )
         raise ConfigError(
-            f"--db {db_path} exists and is not a simulation database; simulate empties its --db first, "
-            "so give a new file name (or the simulation database of an earlier run)"
+            f"--db {db_path} exists and is not a rehearsal database (it holds live data or is not socialbot's); "
+            f"a rehearsal never writes into it: {WHERE_TO_REHEARSE}"
         )
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    return rehearsal_url(db_path)
+    return target.url
 
 
-def _is_rehearsal(path: Path) -> bool:
-    """A SQLite file holding only sandbox campaigns (safe to empty), or an empty file."""
+# --- the same database under two URLs ---------------------------------------------------------------------------------
+
+
+def same_database(url: str, other: str) -> bool:
+    """Whether two URLs name one database: the same SQLite file, or the same PostgreSQL host, port and database.
+
+    Generous on purpose (a false "same" only refuses a rehearsal): the user is left out (another role
+    still reaches the same data), and a Unix socket, localhost, 127.0.0.1 and ::1 all count as this machine.
+    """
+    if url.startswith("sqlite") or other.startswith("sqlite"):
+        mine = sqlite_file(url)
+        return mine is not None and mine == sqlite_file(other)
+    if not (_is_postgresql(url) and _is_postgresql(other)):
+        return False
+    hosts, port, database = _postgresql_identity(url)
+    other_hosts, other_port, other_database = _postgresql_identity(other)
+    return bool(hosts & other_hosts) and port == other_port and database == other_database
+
+
+def masked_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (in the user part and in a ``password=`` parameter)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    netloc, tail = rest[:cut], rest[cut:]
+    userinfo, at, hosts = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.split(':', 1)[0]}:***@{hosts}"
+    tail = re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", tail)
+    return f"{scheme}://{netloc}{tail}"
+
+
+def _is_postgresql(url: str) -> bool:
+    scheme = url.partition("://")[0].lower()
+    return scheme.split("+", 1)[0] in ("postgresql", "postgres")
+
+
+_THIS_MACHINE = frozenset({"", "localhost", "127.0.0.1", "::1"})
+
+
+def _postgresql_identity(url: str) -> tuple[frozenset[str], str, str]:
+    """(hosts, port, database) as libpq would connect: ``host``/``port``/``dbname`` parameters and PG* variables too."""
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    userinfo, _, hostlist = parts.netloc.rpartition("@")
+    user = query.get("user") or unquote(userinfo.split(":", 1)[0]) or os.environ.get("PGUSER") or _os_user()
+    written_hosts, ports = [], []
+    for entry in filter(None, hostlist.split(",")):
+        if entry.startswith("["):  # [::1]:5432
+            host, _, port = entry[1:].partition("]")
+            port = port.lstrip(":")
+        else:
+            host, _, port = entry.partition(":")
+        written_hosts.append(unquote(host))
+        ports.append(port)
+    if "host" in query:
+        written_hosts = query["host"].split(",")
+    if "port" in query:
+        ports = query["port"].split(",")
+    if not written_hosts:
+        written_hosts = (os.environ.get("PGHOST") or "").split(",")
+    port = next((p for p in ports if p), None) or os.environ.get("PGPORT") or "5432"
+    hosts = frozenset(
+        "this machine" if h.startswith("/") or h.lower() in _THIS_MACHINE else h.lower() for h in written_hosts
+    )
+    database = query.get("dbname") or unquote(parts.path.lstrip("/")) or os.environ.get("PGDATABASE") or user
+    return hosts, port, database
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+# --- what a rehearsal database holds ---------------------------------------------------------------------------------
+
+
+def _prepare_postgresql(target: RehearsalTarget, *, fresh: bool) -> None:
+    """Refuse a PostgreSQL database that is not socialbot's or holds live data; empty its tables when ``fresh``.
+
+    The check and the emptying are one transaction holding every socialbot table exclusively, so nothing
+    can be written between them. A database is a rehearsal when nothing in it went to a real platform
+    (every publication is a sandbox post) and it has sandbox posts or only sandbox campaigns; an empty one is too.
+    """
+    from socialbot.storage.models import SandboxPostRow
+
+    ours = {t.name for t in SandboxPostRow.metadata.sorted_tables} | {"alembic_version"}
+    engine = make_engine(target.url)
+    try:
+        with engine.begin() as conn:
+            tables = {
+                r[0]
+                for r in conn.exec_driver_sql(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+                )
+            }
+            foreign = sorted(tables - ours)
+            if foreign:
+                raise ConfigError(
+                    f"--db {target.shown} holds tables that are not socialbot's ({', '.join(foreign[:5])}"
+                    f"{', …' if len(foreign) > 5 else ''}); a rehearsal never writes into it: {WHERE_TO_REHEARSE}"
+                )
+            data = sorted(tables - {"alembic_version"})
+            if not data:
+                return
+            names = ", ".join(f'"{t}"' for t in data)
+            if fresh:
+                conn.exec_driver_sql(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+            live = _live_data(conn, tables)
+            if live:
+                raise ConfigError(
+                    f"--db {target.shown} holds live data ({live}), not a sandbox rehearsal; a rehearsal never "
+                    f"writes into it and never empties it (nothing was changed): {WHERE_TO_REHEARSE}"
+                )
+            if not fresh:
+                return
+            if "daemon_lock" in tables and _count(
+                conn,
+                "SELECT count(*) FROM daemon_lock WHERE heartbeat_at > %s",
+                ((datetime.now(UTC) - LOCK_FRESH_FOR).replace(tzinfo=None),),  # stored as naive UTC
+            ):
+                raise ConfigError(
+                    f"--db {target.shown}: a daemon is running on it (`socialbot status --db …` shows it); "
+                    "stop it before starting a fresh rehearsal there, or use --keep"
+                )
+            conn.exec_driver_sql(f"TRUNCATE TABLE {names} RESTART IDENTITY")
+    finally:
+        engine.dispose()
+
+
+def _live_data(conn: Any, tables: set[str]) -> str | None:
+    """What in a socialbot PostgreSQL database is live (went to, or is planned for, a real platform); None if nothing."""
+    sandbox_posts = _count(conn, "SELECT count(*) FROM sandbox_posts") if "sandbox_posts" in tables else 0
+    if "publications" in tables:
+        live = _count(
+            conn,
+            "SELECT count(*) FROM publications p WHERE NOT EXISTS "
+            "(SELECT 1 FROM sandbox_posts s WHERE s.remote_id = p.remote_id)"
+            if "sandbox_posts" in tables
+            else "SELECT count(*) FROM publications",
+        )
+        if live:
+            return f"{live} publication(s) on real platforms"
+    if sandbox_posts or "campaigns" not in tables:
+        return None
+    real = _count(conn, "SELECT count(*) FROM campaigns WHERE coalesce(platforms, '') <> 'sandbox'")
+    if real:
+        return f"{real} campaign(s) for real platforms and no sandbox post"
+    return None
+
+
+def _count(conn: Any, sql: str, params: tuple[Any, ...] = ()) -> int:
+    return int(conn.exec_driver_sql(sql, params).scalar_one())
+
+
+def _is_rehearsal(path: Path, *, emptying: bool) -> bool:
+    """A SQLite file holding only sandbox campaigns, or an empty file; to be emptied, no daemon may hold its lock."""
     import sqlite3
 
     try:
@@ -96,7 +294,9 @@ def _is_rehearsal(path: Path) -> bool:
             conn.close()
     except (OSError, sqlite3.Error):
         return False
-    return held == 0 and platforms <= {"sandbox"} | (platforms if _only_simulated(path) else set())
+    if emptying and held:
+        return False
+    return platforms <= {"sandbox"} | (platforms if _only_simulated(path) else set())
 
 
 def _only_simulated(path: Path) -> bool:

@@ -1,6 +1,7 @@
 """`socialbot status` as a typed value: the daemon, and per campaign its ledger, problems, parking and budgets.
 
-Light on purpose: it reads the database only (a few queries for all campaigns together) and imports
+Light on purpose: it reads the database only (a few queries for all campaigns together, in plain SQL:
+on a SQLite file through the stdlib sqlite3, so neither SQLAlchemy nor SQLModel is imported) and imports
 neither the campaign files' layer nor any platform client; `socialbot status` must answer fast.
 """
 
@@ -11,20 +12,29 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from socialbot.domain.clock import Clock, system_clock
 from socialbot.domain.ledger import Status
 from socialbot.domain.values import CallKind
 from socialbot.platforms.x.payloads import call_kind as x_call_kind
-from socialbot.storage import ledger
-from socialbot.storage.campaigns import CampaignRecord, campaign_records
-from socialbot.storage.db import Engine, make_engine, sqlite_file
-from socialbot.storage.locks import LockHolder, lock_holder
-from socialbot.storage.reporting import last_collections
-from socialbot.storage.runs import parked_jobs
-from socialbot.storage.sandbox_world import is_rehearsal
-from socialbot.storage.usage import usage_for
+from socialbot.storage.reader import Reader, needs_migrating, open_reader, reading, sqlite_path
+from socialbot.storage.status_queries import (
+    CampaignRecord,
+    LockHolder,
+    campaign_records,
+    entry_states,
+    is_rehearsal,
+    last_collections,
+    lock_holder,
+    parked_jobs,
+    status_counts,
+    upcoming_by_campaign,
+    usage_for,
+)
+
+if TYPE_CHECKING:
+    from socialbot.storage.db import Engine
 
 T = TypeVar("T")
 
@@ -128,7 +138,7 @@ def unrecorded_files(campaigns_dir: Path) -> list[str]:
 
 def database_state(database_url: str) -> str | None:
     """Why a database cannot be read (never creating an empty one), or None when it can be."""
-    path = sqlite_file(database_url)
+    path = sqlite_path(database_url)
     if path is not None and not path.exists():
         return f"no database at {path} (nothing has run yet, or pass --db)"
     return None
@@ -137,42 +147,47 @@ def database_state(database_url: str) -> str | None:
 def read_status(
     database_url: str, *, campaign_id: str | None, clock: Clock | None = None, stale_after: float = 90
 ) -> StatusReport:
-    """``gather_status`` over the database at ``database_url`` (an engine of its own, closed after)."""
-    engine = make_engine(database_url)
-    try:
-        return gather_status(engine, campaign_id=campaign_id, now=(clock or system_clock)(), stale_after=stale_after)
-    finally:
-        engine.dispose()
+    """``gather_status`` over the database at ``database_url`` (a connection of its own, closed after)."""
+    with open_reader(database_url) as reader:
+        return gather_status(reader, campaign_id=campaign_id, now=(clock or system_clock)(), stale_after=stale_after)
 
 
-def gather_status(engine: Engine, *, campaign_id: str | None, now: datetime, stale_after: float = 90) -> StatusReport:
+def gather_status(
+    db: Engine | Reader, *, campaign_id: str | None, now: datetime, stale_after: float = 90
+) -> StatusReport:
     """Where every campaign stands, read from the database only (campaign files are not parsed).
 
     The daemon is "running" while its heartbeat is younger than ``stale_after`` seconds (the
     SOCIALBOT_LOCK_STALE_SECONDS after which another daemon may take over), "stale" after.
 
-    Each query covers every campaign shown at once; nothing is read per campaign.
+    Each query covers every campaign shown at once; nothing is read per campaign. A database without
+    the schema this version migrates to (none yet, or an older one) says to run `socialbot db upgrade`.
     """
-    campaigns = campaign_records(engine, campaign_id=campaign_id)
+    with reading(db) as r:
+        return _gather(r, campaign_id=campaign_id, now=now, stale_after=stale_after)
+
+
+def _gather(r: Reader, *, campaign_id: str | None, now: datetime, stale_after: float) -> StatusReport:
+    campaigns = None if needs_migrating(r) else campaign_records(r, campaign_id=campaign_id)
     if campaigns is None:
         return StatusReport(database="not initialised (run `socialbot db upgrade`)")
     if campaign_id and not campaigns:
-        return StatusReport(database="ok", known=[c.id for c in campaign_records(engine) or []])
+        return StatusReport(database="ok", known=[c.id for c in campaign_records(r) or []])
     ids = [campaign_id] if campaign_id else None  # None: every campaign, with no list of ids to send
-    counts = ledger.status_counts(engine, campaign_id=campaign_id)
-    upcoming = ledger.upcoming_by_campaign(engine, campaign_ids=ids, limit=5)
+    counts = status_counts(r, campaign_id=campaign_id)
+    upcoming = upcoming_by_campaign(r, campaign_ids=ids, limit=5)
     problems = _by_campaign(
-        ledger.entry_states(engine, [Status.UNCONFIRMED, Status.FAILED, Status.MISSED], campaign_ids=ids),
+        entry_states(r, [Status.UNCONFIRMED, Status.FAILED, Status.MISSED], campaign_ids=ids),
         lambda e: e.campaign_id,
     )
     parked = _by_campaign(
-        ledger.entry_states(engine, [Status.PLANNED], campaign_ids=ids, parked_after=now), lambda e: e.campaign_id
+        entry_states(r, [Status.PLANNED], campaign_ids=ids, parked_after=now), lambda e: e.campaign_id
     )
-    collections = _by_campaign(last_collections(engine, campaign_id=campaign_id), lambda c: c[0])
-    holder = lock_holder(engine)
-    usage = _by_campaign(usage_for(engine, campaign_id=campaign_id, day=now.date()), lambda u: u.campaign_id)
-    jobs = _by_campaign(parked_jobs(engine, now=now), lambda j: j.campaign_id)
-    rehearsal = is_rehearsal(engine)
+    collections = _by_campaign(last_collections(r, campaign_id=campaign_id), lambda c: c[0])
+    holder = lock_holder(r)
+    usage = _by_campaign(usage_for(r, campaign_id=campaign_id, day=now.date()), lambda u: u.campaign_id)
+    jobs = _by_campaign(parked_jobs(r, now=now), lambda j: j.campaign_id)
+    rehearsal = is_rehearsal(r)
     out = []
     for c in campaigns:
         mine = usage.get(c.id, [])

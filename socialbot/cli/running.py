@@ -25,10 +25,10 @@ from socialbot.cli.params import FiniteFloatRange
 @click.option(
     "--db",
     "db_path",
-    metavar="FILE",
+    metavar="FILE|URL",
     default="simulation.db",
     show_default=True,
-    help="Simulation database: a SQLite file name or sqlite:/// URL (never the live database).",
+    help="Simulation database: a SQLite file name or sqlite:/// URL, or a postgresql:// URL (never the live database).",
 )
 @click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty simulation database.")
 @click.option(
@@ -51,14 +51,17 @@ def simulate(
 
     Every platform of the campaign is replaced by a sandbox with that platform's limits and a
     simulated audience; the whole campaign runs through the same publishing and collection jobs
-    as the daemon, in seconds. Results go to their own database (default simulation.db).
+    as the daemon, in seconds. Results go to their own database (default simulation.db): a
+    SQLite file, or a PostgreSQL database that is empty or holds an earlier rehearsal (--fresh
+    empties its tables). The live database (SOCIALBOT_DATABASE_URL) is never used.
 
     \b
     Examples:
       socialbot simulate campaigns/demo.yaml
       socialbot simulate campaigns/launch.yaml --days 3 --seed 7 --failure-rate 0.3
+      socialbot simulate campaigns/demo.yaml --db postgresql://bot@localhost/socialbot_rehearsal
     """
-    from socialbot.app.database import rehearsal_database, rehearsal_url, simulation_file
+    from socialbot.app.database import rehearsal_database, rehearsal_target
     from socialbot.app.reports import campaign_report
     from socialbot.errors import ConfigError
     from socialbot.report.engagement import render_table
@@ -68,13 +71,13 @@ def simulate(
 
     if not campaign.is_file():
         raise ConfigError(f"{campaign}: no such campaign file (nothing was changed)")
-    db_file = simulation_file(db_path)
-    if db_file.resolve() == campaign.resolve():
+    target = rehearsal_target(db_path)
+    if target.file is not None and target.file.resolve() == campaign.resolve():
         raise ConfigError(f"--db {db_path} is the campaign file itself; give a database name such as simulation.db")
     live_url = settings().database_url
     # every setting is checked before rehearsal_database empties --db: a refused value keeps the last rehearsal
-    config = settings(database_url=rehearsal_url(db_file), sandbox_seed=seed, sandbox_failure_rate=failure_rate)
-    rehearsal_database(db_file, live_url=live_url, fresh=fresh)
+    config = settings(database_url=target.url, sandbox_seed=seed, sandbox_failure_rate=failure_rate)
+    rehearsal_database(target, live_url=live_url, fresh=fresh)
     configure_logging(config, level="WARNING")  # a rehearsal shows problems (rejections, misses), not every post
     err = console(stderr=True)
 
@@ -91,7 +94,7 @@ def simulate(
         if fmt == "json":
             click.echo(
                 json.dumps(
-                    {"simulation": _summary(result, elapsed, db_file), "reports": [r.to_dict() for r in reports]},
+                    {"simulation": _summary(result, elapsed, target.shown), "reports": [r.to_dict() for r in reports]},
                     indent=2,
                     default=str,
                 )
@@ -101,7 +104,7 @@ def simulate(
         out.print(
             f"Simulated {result.started:%Y-%m-%d %H:%M} → {result.ended:%Y-%m-%d %H:%M} UTC in {elapsed:.1f}s: "
             f"{result.sent} sent, {result.missed} missed, {result.failed} failed, {result.parked} retries parked, "
-            f"{result.interactions} interactions collected. Database: {db_file}"
+            f"{result.interactions} interactions collected. Database: {target.shown}"
         )
         for note in result.notes[:10]:
             out.print(f"  note: {note}")
@@ -111,7 +114,7 @@ def simulate(
         app.close()
 
 
-def _summary(result: Any, elapsed: float, db_path: Path) -> dict[str, Any]:
+def _summary(result: Any, elapsed: float, database: str) -> dict[str, Any]:
     return {
         "campaigns": result.campaign_ids,
         "from": result.started.isoformat(),
@@ -122,14 +125,16 @@ def _summary(result: Any, elapsed: float, db_path: Path) -> dict[str, Any]:
         "failed": result.failed,
         "parked": result.parked,
         "interactions": result.interactions,
-        "database": str(db_path),
+        "database": database,
     }
 
 
 @click.command()
 @click.option("--once", is_flag=True, help="Run everything due now, collect once, and exit (for cron and tests).")
 @click.option(
-    "--sandbox", is_flag=True, help="Run every campaign against sandbox platforms (default database: sandbox.db)."
+    "--sandbox",
+    is_flag=True,
+    help="Run every campaign against sandbox platforms (default database: sandbox.db; never the live one).",
 )
 @click.option(
     "--campaigns",
@@ -157,17 +162,21 @@ def run(
     Examples:
       socialbot run
       socialbot run --sandbox
+      socialbot run --sandbox --db postgresql://bot@localhost/socialbot_rehearsal
       socialbot run --once --log-format json
     """
     from socialbot.app import App
-    from socialbot.app.database import require_lasting_database
+    from socialbot.app.database import rehearsal_database, rehearsal_target, require_lasting_database
     from socialbot.run.daemon import run as run_daemon
     from socialbot.run.logs import configure_logging
 
+    live_url = settings().database_url
     if sandbox and not database_url:
-        database_url = "sqlite:///sandbox.db"
+        database_url = "sqlite:///sandbox.db"  # a rehearsal's data never mixes with live data
     config = settings(database_url=database_url, campaigns_dir=campaigns_dir, log_format=log_format)
     require_lasting_database(config.database_url)
+    if sandbox:
+        rehearsal_database(rehearsal_target(config.database_url), live_url=live_url, fresh=False)
     configure_logging(config)
     clock = injected_clock()
     app = App(config, sandbox=sandbox, clock=clock) if clock is not None else None

@@ -51,7 +51,10 @@ class Platform(Protocol):
         keywords: Sequence[str] = (),
         now: datetime,
     ) -> CollectBatch:
-        """Everything new since ``cursors`` on our publications, mentions of the account and keyword posts."""
+        """Everything new since ``cursors`` on our publications, mentions of the account and keyword posts.
+
+        ``targets`` come in publication order, oldest first (an adapter may skip the old ones quickly).
+        """
         ...
 
     def fetch_metrics(self, remote_ids: Sequence[str], *, now: datetime) -> list[Metrics]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 
@@ -63,4 +64,8 @@ def render_status(report: StatusReport, *, fmt: str, console: Console) -> None:
             )
         if c.api_calls_today:
             lines.append("  API calls today: " + ", ".join(f"{k}: {v}" for k, v in c.api_calls_today.items()))
-    console.print("\n".join(lines))
+    text = "\n".join(lines)
+    # No line wider than the console, even counting its markup: nothing to wrap, so rich is told not to try
+    # (the same output; its line wrapping was most of the time status took at 500 campaigns).
+    fits = "\t" not in text and all(cell_len(line) <= console.width for line in text.split("\n"))
+    console.print(text, soft_wrap=fits)

@@ -116,6 +116,7 @@ class Daemon:
         self._started = True
         self.lease = Lease(self.lock, identity=lambda: file_identity(self.settings.database_url))
         self.app.may_publish = self.lease.held
+        self.app.stopping = self.stop_event.is_set
         self._keeper = threading.Thread(target=self._keep_lock_alive, name="lock-heartbeat", daemon=True)
         self._keeper.start()
         if took_over:
@@ -211,8 +212,18 @@ class Daemon:
             log.info("stopped cleanly")
 
     def install_signal_handlers(self) -> None:
+        signals: list[str] = []
+
         def stop(signum: int, _frame: FrameType | None) -> None:
-            log.info("received %s", signal.Signals(signum).name)
+            name = signal.Signals(signum).name
+            signals.append(name)
+            if len(signals) > 1:  # a second signal: the operator will not wait for the running call
+                log.warning(
+                    "received %s again: exiting at once (a post in flight is reconciled at the next start)", name
+                )
+                logging.shutdown()
+                os._exit(1)
+            log.info("received %s", name)
             self.stop_event.set()
 
         signal.signal(signal.SIGINT, stop)

@@ -21,6 +21,7 @@ def check_campaign(campaign: Campaign, *, media_roots: Sequence[Path] = ()) -> l
     problems: list[Problem] = []
     first_seen: dict[str, int] = {}
     plans = {p.index: p for p in campaign.compiled.posts}
+    file_total_said: str | None = None
     for i, post in enumerate(spec.posts):
         if post.id in first_seen:
             line, _ = loc.where(("posts", first_seen[post.id], "id"))
@@ -69,7 +70,10 @@ def check_campaign(campaign: Campaign, *, media_roots: Sequence[Path] = ()) -> l
         )
         plan = plans[i]
         if plan.schedule_problem is not None:
-            problems.append(loc.problem(("posts", i, "schedule"), plan.schedule_problem))
+            if plan.schedule_problem != file_total_said:  # the file's total is said once, at the first post past it
+                problems.append(loc.problem(("posts", i, "schedule"), plan.schedule_problem))
+            if "the file's posts produce" in plan.schedule_problem:
+                file_total_said = plan.schedule_problem
         elif not plan.occurrences:
             problems.append(
                 loc.problem(

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import col, select
 
 from socialbot.domain.ledger import Origin, PlannedAction, Status, plan_digest
@@ -19,24 +18,9 @@ from socialbot.storage.db import session_scope
 from socialbot.storage.models import CampaignRow, LedgerRow, table_of
 from socialbot.storage.plan_sync import SyncSummary, sync_schedule_rows
 
-
-@dataclass(frozen=True)
-class CampaignRecord:
-    """A campaign as recorded at its last sync."""
-
-    id: str
-    name: str
-    timezone: str
-    file_path: str
-    digest: str
-    starts_at: datetime
-    ends_at: datetime
-    active: bool
-    updated_at: datetime
-    x_max_posts_per_day: int | None = None
-    x_max_reads_per_day: int | None = None
-    account: str | None = None
-    platforms: tuple[str, ...] = ()
+# read in plain SQL with the rest of what `status` reads (status_queries); re-exported here, by their aggregate
+from socialbot.storage.status_queries import CampaignRecord
+from socialbot.storage.status_queries import campaign_records as campaign_records
 
 
 def _record(row: CampaignRow) -> CampaignRecord:
@@ -193,15 +177,3 @@ def campaign_record(engine: Engine, campaign_id: str) -> CampaignRecord | None:
     with session_scope(engine) as s:
         row = s.get(CampaignRow, campaign_id)
         return _record(row) if row is not None else None
-
-
-def campaign_records(engine: Engine, *, campaign_id: str | None = None) -> list[CampaignRecord] | None:
-    """Campaigns recorded in the database (None when the database has no schema yet)."""
-    q = select(CampaignRow).order_by(col(CampaignRow.id))
-    if campaign_id:
-        q = q.where(CampaignRow.id == campaign_id)
-    try:
-        with session_scope(engine) as s:
-            return [_record(r) for r in s.exec(q)]
-    except (OperationalError, ProgrammingError):
-        return None

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -28,6 +25,13 @@ from socialbot.storage.bulk import insert_ignore, insert_rows
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import CampaignRow, LedgerRow, PublicationRow, table_of
 from socialbot.storage.plan_sync import SyncSummary, sync_schedule_rows
+
+# what `status` reads of the ledger, in plain SQL with its other reads (status_queries); re-exported here
+from socialbot.storage.status_queries import EntryState as EntryState
+from socialbot.storage.status_queries import Upcoming
+from socialbot.storage.status_queries import entry_states as entry_states
+from socialbot.storage.status_queries import status_counts as status_counts
+from socialbot.storage.status_queries import upcoming_by_campaign as upcoming_by_campaign
 
 
 def sync_ledger(engine: Engine, campaign_id: str, actions: Sequence[PlannedAction], *, now: datetime) -> SyncSummary:
@@ -184,20 +188,6 @@ def mark_sent(
         return True
 
 
-def status_counts(engine: Engine, *, campaign_id: str | None = None) -> dict[str, Counter[str]]:
-    """campaign id -> Counter of ledger statuses."""
-    with session_scope(engine) as s:
-        q = select(LedgerRow.campaign_id, LedgerRow.status, func.count()).group_by(
-            LedgerRow.campaign_id, LedgerRow.status
-        )
-        if campaign_id:
-            q = q.where(LedgerRow.campaign_id == campaign_id)
-        out: dict[str, Counter[str]] = {}
-        for cid, status, n in s.exec(q):
-            out.setdefault(cid, Counter())[status] = n
-        return out
-
-
 def next_wake(engine: Engine, *, campaign_ids: Sequence[str]) -> datetime | None:
     """The earliest time a planned row may be acted on (its due time, or later if parked)."""
     with session_scope(engine) as s:
@@ -220,16 +210,6 @@ def count_with_status(engine: Engine, status: Status, *, campaign_ids: Sequence[
         return int(s.exec(q).one())
 
 
-@dataclass(frozen=True)
-class Upcoming:
-    """A planned entry as `status` lists it."""
-
-    key: str
-    platform: str
-    local_time: str
-    due_at: datetime
-
-
 def upcoming(engine: Engine, *, campaign_id: str | None, limit: int = 5) -> list[Upcoming]:
     with session_scope(engine) as s:
         q = select(LedgerRow.key, LedgerRow.platform, LedgerRow.local_time, LedgerRow.due_at).where(
@@ -238,71 +218,3 @@ def upcoming(engine: Engine, *, campaign_id: str | None, limit: int = 5) -> list
         if campaign_id:
             q = q.where(LedgerRow.campaign_id == campaign_id)
         return [Upcoming(*r) for r in s.exec(q.order_by(col(LedgerRow.due_at)).limit(limit)).all()]
-
-
-def upcoming_by_campaign(
-    engine: Engine, *, campaign_ids: Sequence[str] | None = None, limit: int = 5
-) -> dict[str, list[Upcoming]]:
-    """The next ``limit`` planned entries of each campaign (all, or ``campaign_ids``), in due order then key order.
-
-    Planned entries are read in that order only until every campaign has its ``limit``, or all it
-    has: a count per campaign and status (read from its index) says how many that is.
-    """
-    t = table_of(LedgerRow)
-    counting = core_select(t.c.campaign_id, t.c.status, func.count()).group_by(t.c.campaign_id, t.c.status)
-    listing = core_select(t.c.campaign_id, t.c.key, t.c.platform, t.c.local_time, t.c.due_at).where(
-        t.c.status == Status.PLANNED.value
-    )
-    if campaign_ids is not None:
-        counting = counting.where(t.c.campaign_id.in_(list(campaign_ids)))
-        listing = listing.where(t.c.campaign_id.in_(list(campaign_ids)))
-    out: dict[str, list[Upcoming]] = {}
-    with engine.connect() as conn:  # one read transaction: the count and the list see the same rows
-        missing = {cid: min(limit, n) for cid, status, n in conn.execute(counting) if status == Status.PLANNED}
-        waiting = sum(missing.values())
-        if not waiting:
-            return out
-        for cid, key, platform, local_time, due_at in conn.execute(listing.order_by(t.c.due_at, t.c.key)):
-            if missing.get(cid, 0) <= 0:
-                continue
-            out.setdefault(cid, []).append(Upcoming(key, platform, local_time, due_at))
-            missing[cid] -= 1
-            waiting -= 1
-            if not waiting:
-                break
-    return out
-
-
-@dataclass(frozen=True)
-class EntryState:
-    """Where one entry stands, without its draft: what `status` lists of a problem or a parked entry."""
-
-    key: str
-    campaign_id: str
-    status: Status
-    last_error: str | None
-    not_before: datetime | None
-
-
-def entry_states(
-    engine: Engine,
-    statuses: Sequence[Status],
-    *,
-    campaign_ids: Sequence[str] | None = None,
-    parked_after: datetime | None = None,
-) -> list[EntryState]:
-    """Entries in one of ``statuses`` in due order, as ``entries_with_status`` orders them, without reading drafts.
-
-    With ``parked_after``, only entries parked (``not_before``) past that time.
-    """
-    t = table_of(LedgerRow)
-    q = core_select(t.c.key, t.c.campaign_id, t.c.status, t.c.last_error, t.c.not_before).where(
-        t.c.status.in_([st.value for st in statuses])
-    )
-    if campaign_ids is not None:
-        q = q.where(t.c.campaign_id.in_(list(campaign_ids)))
-    if parked_after is not None:
-        q = q.where(t.c.not_before > parked_after)
-    q = q.order_by(t.c.due_at, t.c.item_id, t.c.platform, t.c.part)
-    with engine.connect() as conn:
-        return [EntryState(k, cid, Status(st), err, nb) for k, cid, st, err, nb in conn.execute(q)]

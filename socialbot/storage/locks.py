@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
@@ -15,7 +14,10 @@ from socialbot.errors import LockHeld
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import DaemonLockRow
 
-LOCK_NAME = "daemon"
+# read in plain SQL with the rest of what `status` reads (status_queries); re-exported here, by their aggregate
+from socialbot.storage.status_queries import LOCK_NAME
+from socialbot.storage.status_queries import LockHolder as LockHolder
+from socialbot.storage.status_queries import lock_holder as lock_holder
 
 
 class DatabaseLock:
@@ -72,17 +74,3 @@ class DatabaseLock:
                     col(DaemonLockRow.name) == LOCK_NAME, col(DaemonLockRow.token) == self.token
                 )
             )
-
-
-@dataclass(frozen=True)
-class LockHolder:
-    """Who holds the single-daemon lock, and when it last said it is alive."""
-
-    holder: str
-    heartbeat_at: datetime
-
-
-def lock_holder(engine: Engine) -> LockHolder | None:
-    with session_scope(engine) as s:
-        row = s.get(DaemonLockRow, LOCK_NAME)
-        return LockHolder(row.holder, row.heartbeat_at) if row is not None else None

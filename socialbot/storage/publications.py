@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col, select
 
+from socialbot.domain.values import Target
 from socialbot.storage.db import session_scope, transaction
 from socialbot.storage.models import PublicationRow
 
@@ -44,6 +45,13 @@ class PublicationsSeen:
     refs: list[PublicationRef]
     last_id: int = 0
     read_at: datetime | None = None  # when everything was last read
+    _roots: list[Target] | None = None
+
+    def roots(self) -> list[Target]:
+        """The first part of each publication as a collection target, in publication order (built once per change)."""
+        if self._roots is None:
+            self._roots = [Target(remote_id=p.remote_id, published_at=p.published_at) for p in self.refs if p.part == 0]
+        return self._roots
 
 
 def publication_refs(
@@ -60,6 +68,7 @@ def publication_refs(
         seen.refs.extend(PublicationRef(r, p, t) for _, r, p, t in rows)
         seen.refs.sort(key=lambda ref: ref.published_at)
         seen.last_id = rows[-1][0]
+        seen._roots = None
     return seen
 
 

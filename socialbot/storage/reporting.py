@@ -12,11 +12,13 @@ from sqlmodel import col, select
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import (
     METRIC_COUNTERS,
-    CursorRow,
     InteractionRow,
     MetricSnapshotRow,
     PublicationRow,
 )
+
+# read in plain SQL with the rest of what `status` reads (status_queries); re-exported here
+from socialbot.storage.status_queries import last_collections as last_collections
 
 
 @dataclass(frozen=True)
@@ -96,14 +98,3 @@ def interaction_totals(engine: Engine, *, campaign_id: str) -> tuple[dict[str, i
         )
         people = s.exec(select(func.count()).select_from(distinct_people)).one()
     return by_kind, people
-
-
-def last_collections(engine: Engine, *, campaign_id: str | None = None) -> list[tuple[str, str, datetime]]:
-    """(campaign, platform, last cursor update) per collection stream owner."""
-    with session_scope(engine) as s:
-        q = select(CursorRow.campaign_id, CursorRow.platform, func.max(CursorRow.updated_at)).group_by(
-            CursorRow.campaign_id, CursorRow.platform
-        )
-        if campaign_id:
-            q = q.where(CursorRow.campaign_id == campaign_id)
-        return [(c, p, t) for c, p, t in s.exec(q).all()]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import JobRunRow
+
+# read in plain SQL with the rest of what `status` reads (status_queries); re-exported here, by their aggregate
+from socialbot.storage.status_queries import ParkedJob as ParkedJob
+from socialbot.storage.status_queries import parked_jobs as parked_jobs
 
 
 def record_job_run(
@@ -39,22 +41,3 @@ def record_job_run(
                 parked_until=parked_until,
             )
         )
-
-
-@dataclass(frozen=True)
-class ParkedJob:
-    job_id: str
-    campaign_id: str | None
-    parked_until: datetime
-    message: str | None
-
-
-def parked_jobs(engine: Engine, *, now: datetime) -> list[ParkedJob]:
-    with session_scope(engine) as s:
-        rows = s.exec(
-            select(JobRunRow).where(col(JobRunRow.parked_until) > now).order_by(col(JobRunRow.parked_until).desc())
-        )
-        # parked_until > now leaves out NULLs; the check only tells the type checker so
-        return [
-            ParkedJob(r.job_id, r.campaign_id, r.parked_until, r.message) for r in rows if r.parked_until is not None
-        ]

@@ -13,6 +13,9 @@ from socialbot.domain.values import OwnPost
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import SandboxPostRow
 
+# read in plain SQL with the rest of what `status` reads (status_queries); re-exported here, by its aggregate
+from socialbot.storage.status_queries import is_rehearsal as is_rehearsal
+
 
 class SandboxWorldStore:
     """The sandbox platform's posts, kept in the same database so a restarted daemon can reconcile against them."""
@@ -79,20 +82,3 @@ class SandboxWorldStore:
                 )
                 self._created.update(rows.all())
         return {r: self._created[r] for r in remote_ids if r in self._created}
-
-
-def is_rehearsal(engine: Engine) -> bool:
-    """The database holds a sandbox rehearsal (``simulate`` or ``run --sandbox``): it has sandbox posts and
-    every publication it records is one of them (nothing went to a real platform)."""
-    from sqlalchemy import exists
-
-    from socialbot.storage.models import PublicationRow
-
-    with session_scope(engine) as s:
-        has_sandbox = s.exec(select(SandboxPostRow.id).limit(1)).first() is not None
-        live = s.exec(
-            select(PublicationRow.id)
-            .where(~exists().where(col(SandboxPostRow.remote_id) == col(PublicationRow.remote_id)))
-            .limit(1)
-        ).first()
-    return has_sandbox and live is None

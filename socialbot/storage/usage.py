@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert
 from sqlalchemy.engine import Connection, Engine
 
 from socialbot.storage.bulk import upsert
 from socialbot.storage.db import transaction
 from socialbot.storage.models import ApiUsageRow, table_of
+
+# read in plain SQL with the rest of what `status` reads (status_queries); re-exported here, by their aggregate
+from socialbot.storage.status_queries import Usage as Usage
+from socialbot.storage.status_queries import usage_for as usage_for
 
 
 def record_usage(
@@ -42,26 +45,3 @@ def _add_calls(dialect: str) -> Insert:
     """INSERT … ON CONFLICT DO UPDATE calls = calls + excluded.calls, built once per dialect."""
     keys = ("day", "campaign_id", "platform", "account", "endpoint")
     return upsert(dialect, table_of(ApiUsageRow), keys=keys, add=("calls",))
-
-
-@dataclass(frozen=True)
-class Usage:
-    """API calls of one campaign to one endpoint on one UTC day."""
-
-    day: date
-    campaign_id: str
-    platform: str
-    account: str
-    endpoint: str
-    calls: int
-
-
-def usage_for(engine: Engine, *, campaign_id: str | None = None, day: date | None = None) -> list[Usage]:
-    t = table_of(ApiUsageRow)
-    q = select(t.c.day, t.c.campaign_id, t.c.platform, t.c.account, t.c.endpoint, t.c.calls)
-    if campaign_id:
-        q = q.where(t.c.campaign_id == campaign_id)
-    if day:
-        q = q.where(t.c.day == day)
-    with engine.connect() as conn:
-        return [Usage(*r) for r in conn.execute(q)]

@@ -54,7 +54,7 @@ def test_sigterm_mid_run_exits_zero_and_loses_nothing(tmp_path, campaigns_dir):
     db = tmp_path / "live.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALBOT_")}
     env.update(
-        SOCIALBOT_DATABASE_URL=f"sqlite:///{db}",
+        SOCIALBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'the-live-one.db'}",  # never the rehearsal's --db
         SOCIALBOT_CAMPAIGNS_DIR=str(campaigns_dir),
         SOCIALBOT_LOG_FORMAT="json",
     )
@@ -218,7 +218,7 @@ def test_an_invalid_file_at_start_up_does_not_cancel_its_planned_posts(settings,
 
 def _daemon_process(tmp_path, campaigns_dir, db):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALBOT_")}
-    env.update(SOCIALBOT_DATABASE_URL=f"sqlite:///{db}", SOCIALBOT_CAMPAIGNS_DIR=str(campaigns_dir))
+    env.update(SOCIALBOT_DATABASE_URL=f"sqlite:///{db}.live", SOCIALBOT_CAMPAIGNS_DIR=str(campaigns_dir))
     return subprocess.Popen(
         [sys.executable, "-m", "socialbot", "run", "--sandbox", "--db", str(db)],
         cwd=tmp_path,
@@ -310,3 +310,56 @@ def test_a_stop_while_a_job_runs_waits_for_it_and_never_hangs(settings, clock, c
     with session_scope(daemon.app.engine) as s:
         assert [r.outcome for r in s.exec(select(JobRunRow).where(JobRunRow.job_id == "slow"))] == ["ok"]
     daemon.close()
+
+
+BACKLOG = """
+campaign:
+  id: backlog
+  name: Backlog
+  timezone: UTC
+  starts: {start}
+  ends: {end}
+  platforms: [sandbox]
+  defaults: {{catch_up_within: 1h}}
+posts:
+{posts}
+"""
+
+
+def test_sigterm_during_a_backlog_stops_between_two_posts(tmp_path, campaigns_dir):
+    """A thousand posts due at once: a stop request is honoured at the next post, not after the last one."""
+    first = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=55)
+    posts = "\n".join(
+        f'  - id: p{i}\n    text: "Backlog {i} #{{{{ occurrence }}}}"\n'
+        f'    schedule: {{every: 1m, starting: "{first:%Y-%m-%d %H:%M}", count: 60}}'
+        for i in range(20)
+    )
+    start, end = (first - timedelta(days=1)).date(), (first + timedelta(days=2)).date()
+    write_campaign(campaigns_dir, BACKLOG.format(start=start, end=end, posts=posts), name="backlog.yaml")
+    db = tmp_path / "backlog.db"
+    proc = _daemon_process(tmp_path, campaigns_dir, db)
+    engine = make_engine(f"sqlite:///{db}")
+
+    def sent() -> int:
+        with session_scope(engine) as s:
+            return len(list(s.exec(select(LedgerRow).where(LedgerRow.status == "sent"))))
+
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            try:
+                if sent() >= 5:
+                    break
+            except Exception:  # the schema is still being created
+                continue
+        before = sent()
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert sent() - before <= 5, "the daemon went on publishing its backlog after SIGTERM"
+    assert sent() < 500  # most of the backlog is still planned, for the next start
+    engine.dispose()

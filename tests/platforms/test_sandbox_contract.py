@@ -71,3 +71,40 @@ def test_the_same_seed_gives_the_same_audience_and_failures(tmp_path):
     late = sum(1 for r in a if timedelta(hours=6) <= r.delay < timedelta(hours=8))
     assert early > 4 * late  # reactions decay over the following hours
     engine.dispose()
+
+
+def test_collecting_round_by_round_over_days_sees_what_one_late_look_sees(tmp_path):
+    """Rounds skip posts past their last reaction and forget old posts' single reactions: nothing is lost."""
+    from socialbot.domain.values import Draft, Target
+    from socialbot.platforms.sandbox.platform import WATERMARK
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'days.db'}")
+    upgrade(engine)
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    clock = [t0]
+    world = SandboxWorldStore(engine, account="days")
+    rounds = SandboxPlatform(world=world, seed=3, clock=lambda: clock[0])
+    targets = []
+    for day in range(4):  # a post a day, at 09:00
+        clock[0] = t0 + timedelta(days=day)
+        published = rounds.publish(Draft(text=f"Day {day}"))
+        targets.append(Target(remote_id=published.remote_id, published_at=published.created_at))
+    end = t0 + timedelta(days=7)
+    seen: set[str] = set()
+    cursors: dict[str, str] = {}
+    now = t0
+    while now < end:  # every 20 minutes, with the posts as they exist by then
+        now += timedelta(minutes=20)
+        live = [t for t in targets if t.published_at <= now]
+        batch = rounds.fetch_interactions(live, cursors=cursors, now=now)
+        seen.update(i.remote_id for i in batch.interactions)
+        cursors = batch.cursors
+    late = SandboxPlatform(world=world, seed=3, clock=lambda: end)
+    everything = late.fetch_interactions(targets, cursors={}, now=end)
+    assert seen == {i.remote_id for i in everything.interactions} and len(seen) > 400
+    assert rounds.fetch_metrics([t.remote_id for t in targets], now=end) == late.fetch_metrics(
+        [t.remote_id for t in targets], now=end
+    )
+    assert sum(1 for t in rounds._reactions.values() if not t.delays) >= 1  # old posts kept only their totals
+    assert WATERMARK in cursors
+    engine.dispose()

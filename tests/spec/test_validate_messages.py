@@ -124,3 +124,21 @@ def test_a_tagged_list_key_is_refused_and_its_neighbours_are_still_checked(tmp_p
     path, errors = validate(tmp_path, text)
     assert [e.split(": ", 2)[1].removeprefix(str(path)) for e in errors] == [":8:3", ":9:3"], errors
     assert "YAML tags such as '!x'" in errors[0] and "unknown key 'bogus'" in errors[1]
+
+
+def test_forty_thousand_unknown_keys_give_a_hundred_problems_and_a_count_of_the_rest(tmp_path):
+    keys = "".join(f"  u{i}: 1\n" for i in range(40_000))
+    _path, errors = validate(tmp_path, CAMPAIGN.replace("campaign:\n", "campaign:\n" + keys, 1))
+    assert len(errors) == 101
+    assert all("unknown key 'u" in e for e in errors[:100])
+    assert errors[-1].endswith("… and 39,900 more; fix these first")
+
+
+def test_the_files_occurrence_total_is_said_once_not_for_every_later_post(tmp_path):
+    busy = "".join(
+        f'  - id: busy{i}\n    text: "Busy {i}"\n    schedule: {{every: 1m, count: 9000}}\n' for i in range(30)
+    )
+    year = CAMPAIGN.replace("ends: 2026-12-03", "ends: 2027-12-03")
+    _path, errors = validate(tmp_path, year.replace("posts:\n", "posts:\n" + busy, 1))
+    totals = [e for e in errors if "the file's posts produce more than 20,000 occurrences" in e]
+    assert len(totals) == 1 and "posts[2].schedule" in totals[0]  # 9,000 + 9,000 fit; the third goes past

@@ -38,6 +38,10 @@ HASHTAG_POSTS = (
 )
 
 
+LAST_REACTION_SECONDS = 48 * 3600  # nobody reacts to a post later than this (plus 5 s) after it went out
+MAX_DELAY = timedelta(seconds=LAST_REACTION_SECONDS + 5)
+
+
 class Habit(StrEnum):
     LURKER = "lurker"  # likes
     REPLIER = "replier"  # replies, sometimes likes
@@ -125,7 +129,7 @@ class Audience:
                 continue
             kinds = self._kinds(persona, rng, boost=boost, hashtags=hashtags)
             for kind in kinds:
-                delay = timedelta(seconds=min(rng.expovariate(1 / tau), 48 * 3600) + 5)
+                delay = timedelta(seconds=min(rng.expovariate(1 / tau), LAST_REACTION_SECONDS) + 5)
                 out.append(Reaction(0, persona, kind, delay, self._text(persona, kind, rng, hashtags)))
         out.sort(key=lambda r: (r.delay, r.persona.id, r.kind))
         return [Reaction(i + 1, r.persona, r.kind, r.delay, r.text) for i, r in enumerate(out)]

@@ -26,9 +26,14 @@ from socialbot.domain.values import (
 )
 from socialbot.errors import ContentRejected, OutcomeUnknown, RateLimited, TransientPlatformError
 from socialbot.platforms.base import UsageMeter
-from socialbot.platforms.sandbox.audience import Audience, Habit, Persona, Reaction, stable_seed
+from socialbot.platforms.sandbox.audience import MAX_DELAY, Audience, Habit, Persona, Reaction, stable_seed
 
 WATERMARK = "sandbox:watermark"
+FINAL_AFTER = timedelta(days=1)  # past the last possible reaction and the cursor, a post keeps only its totals
+
+
+def _published(target: Target) -> datetime:
+    return target.published_at
 
 
 class _Timeline:
@@ -36,6 +41,7 @@ class _Timeline:
 
     def __init__(self, reactions: list[Reaction]) -> None:
         self.reactions = reactions
+        self.total = len(reactions)
         self.delays = [r.delay for r in reactions]
         self.prefix: list[tuple[dict[InteractionKind, int], int]] = [({k: 0 for k in InteractionKind}, 0)]
         for r in reactions:
@@ -47,13 +53,25 @@ class _Timeline:
             self.prefix.append((counts, reach))
 
     def index_after(self, delay: timedelta) -> int:
-        """Number of reactions with delay <= ``delay``."""
+        """Number of reactions with delay <= ``delay`` (of a final timeline: all of them)."""
+        if not self.delays:
+            return self.total
         return bisect.bisect_right(self.delays, delay)
 
     def counts_until(self, delay: timedelta) -> tuple[dict[InteractionKind, int], int, int]:
+        if not self.delays:  # a final timeline keeps only the totals
+            counts, reach = self.prefix[-1]
+            return counts, reach, self.total
         n = self.index_after(delay)
         counts, reach = self.prefix[n]
         return counts, reach, n
+
+    def final(self) -> _Timeline:
+        """Only the totals (every reaction is in the past): what counters need once collection is past it."""
+        done = _Timeline([])
+        done.prefix = [self.prefix[-1]]
+        done.total = len(self.reactions)
+        return done
 
 
 class SandboxWorld(Protocol):
@@ -98,6 +116,9 @@ class SandboxPlatform:
         self._reactions: dict[str, _Timeline] = {}
         self._scripted: dict[str, list[Reaction]] = {}
         self._epoch: datetime | None = None
+        self._last_reaction = MAX_DELAY  # no reaction comes later after a post (a scripted one may)
+        self._built: list[tuple[datetime, str]] = []  # posts with a timeline, by publication time
+        self._final_upto = 0  # self._built[:this] keep only their totals
 
     # --- failure injection -------------------------------------------------------------------
     def _maybe_fail(self, endpoint: str, *, writes: bool = False) -> bool:
@@ -145,12 +166,13 @@ class SandboxPlatform:
         return self.world.posts_since(since)
 
     # --- collection --------------------------------------------------------------------------
-    def _reactions_for(self, remote_id: str) -> _Timeline:
+    def _reactions_for(self, remote_id: str, published_at: datetime) -> _Timeline:
         timeline = self._reactions.get(remote_id)
         if timeline is None:
             reactions = self.audience.reactions(remote_id, hashtags=self.hashtags)
             reactions = sorted([*reactions, *self._scripted.get(remote_id, ())], key=lambda r: r.delay)
             timeline = self._reactions[remote_id] = _Timeline(reactions)
+            bisect.insort(self._built, (published_at, remote_id))
         return timeline
 
     def _author(self, persona_id: str, now: datetime) -> AuthorProfile:
@@ -176,10 +198,13 @@ class SandboxPlatform:
         since = datetime.fromisoformat(cursors[WATERMARK]) if WATERMARK in cursors else None
         if targets and self._epoch is None:
             self._epoch = min(t.published_at for t in targets)
+        if since is not None:  # posts whose last reaction is before the cursor have nothing new
+            targets = targets[bisect.bisect_right(targets, since - self._last_reaction, key=_published) :]
+            self._keep_totals_only(before=since - self._last_reaction - FINAL_AFTER)
         interactions: list[Interaction] = []
         people: set[str] = set()
         for target in targets:
-            timeline = self._reactions_for(target.remote_id)
+            timeline = self._reactions_for(target.remote_id, target.published_at)
             lo = timeline.index_after(since - target.published_at) if since is not None else 0
             hi = timeline.index_after(now - target.published_at)
             for r in timeline.reactions[lo:hi]:
@@ -203,6 +228,17 @@ class SandboxPlatform:
         authors = tuple(self._author(pid, now) for pid in sorted(people))
         return CollectBatch(interactions=tuple(interactions), authors=authors, cursors={WATERMARK: now.isoformat()})
 
+    def _keep_totals_only(self, *, before: datetime) -> None:
+        """Forget the single reactions of posts long past their last one (memory stays flat as posts add up).
+
+        A day of margin past the cursor: a round that failed asks again from an older cursor, never a day older.
+        """
+        while self._final_upto < len(self._built) and self._built[self._final_upto][0] < before:
+            rid = self._built[self._final_upto][1]
+            if (timeline := self._reactions.get(rid)) is not None:
+                self._reactions[rid] = timeline.final()
+            self._final_upto += 1
+
     def fetch_metrics(self, remote_ids: Sequence[str], *, now: datetime) -> list[Metrics]:
         self._maybe_fail("metrics")
         published = self.world.created_at(list(remote_ids))
@@ -210,7 +246,7 @@ class SandboxPlatform:
         for rid in remote_ids:
             if rid not in published:
                 continue
-            timeline = self._reactions_for(rid)
+            timeline = self._reactions_for(rid, published[rid])
             count, reach, seen = timeline.counts_until(now - published[rid])
             impressions = 25 * seen + reach // 10
             reddit = self.capabilities.platform == "reddit"
@@ -243,6 +279,7 @@ class SandboxPlatform:
         scripted = self._scripted.setdefault(remote_id, [])
         number = 10_000_000 + len(scripted) + 1
         scripted.append(Reaction(number, self.audience.by_id[persona_id], InteractionKind.REPLY, after, text))
+        self._last_reaction = max(self._last_reaction, after + timedelta(seconds=1))
 
 
 def call_kind(endpoint: str) -> CallKind:
