@@ -83,8 +83,17 @@ def read_env_file(path: Path = ENV_FILE) -> dict[str, str | None]:
         raise ConfigError(
             f"{path}: line {line} is not valid UTF-8 (at byte {column} of the line); save the file as UTF-8 text"
         ) from None
+    if "\x00" in text:
+        raise ConfigError(f"{path}: the file contains a NUL character; save it as plain text")
     from dotenv import dotenv_values
+    from dotenv.parser import parse_stream
 
+    for binding in parse_stream(io.StringIO(text)):  # the line is named, never its content (a secret)
+        if binding.error:
+            line = binding.original.line
+            raise ConfigError(
+                f"{path}: line {line} is not a KEY=value line (an unclosed quote?); fix it or comment it out with #"
+            )
     return dotenv_values(stream=io.StringIO(text))
 
 

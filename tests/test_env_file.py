@@ -175,3 +175,21 @@ def test_every_command_warns_once_run_once_included_and_doctor_fails_instead(pro
     assert doctor.exit_code == 1
     assert doctor.stdout.count(f"FAIL {said}; make it private: chmod 600 .env\n") == 1
     assert "chmod 600" not in doctor.stderr  # its FAIL line, not a warning as well
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'SOCIALBOT_LOG_LEVEL=INFO\nSOCIALBOT_X_API_KEY="unterminated\n',
+            "error: .env: line 2 is not a KEY=value line",
+        ),
+        ("SOCIALBOT_LOG_LEVEL=INFO\x00\n", "error: .env: the file contains a NUL character"),
+    ],
+)
+def test_a_line_dotenv_cannot_read_stops_the_command_naming_the_line_not_its_secret(project, text, expected):
+    write_env(project, text)
+    result = invoke("validate", "campaigns")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(expected) and "unterminated" not in result.stderr
+    assert result.stderr.count("\n") == 1  # said once, not once per read of the file

@@ -77,11 +77,12 @@ def lateness(ctx: Context, key: str, *, now: datetime) -> timedelta | None:
 # ASCII classes only: Python's \d would take "１２３" (full-width digits), which no platform id is made of.
 _REMOTE_IDS = {
     "x": (
-        re.compile(r"[1-9][0-9]{0,19}"),
-        "a post id is digits 0-9 not starting with 0, e.g. 1866000000000000000 (the number in its URL)",
+        re.compile(r"[1-9][0-9]{0,18}"),  # and below 2**63, checked below
+        "a post id is digits 0-9 not starting with 0, up to 9223372036854775807, "
+        "e.g. 1866000000000000000 (the number in its URL)",
     ),
     "reddit": (
-        re.compile(r"(?:t[13]_)?[a-z0-9]{1,13}"),
+        re.compile(r"(?:t[13]_)?[a-z1-9][a-z0-9]{0,12}"),  # base 36, no leading zero
         "a post or comment id is a short base-36 code such as 1abcd2x or t3_1abcd2x (from its URL)",
     ),
 }
@@ -92,8 +93,9 @@ def _checked_remote_id(written: str, entry: LedgerEntry) -> str:
     """The id an operator typed for ``--sent``, in the form the adapter stores; ConfigError naming the form."""
     value = written.strip()
     pattern, form = _REMOTE_IDS.get(entry.platform, _ANY_ID)
-    if not pattern.fullmatch(value):
-        raise ConfigError(f"'{shown(value)}' is not a {entry.platform} id: {form}")
+    if not pattern.fullmatch(value) or (entry.platform == "x" and int(value) >= 2**63):
+        name = {"x": "an X", "reddit": "a Reddit", "sandbox": "a sandbox"}.get(entry.platform, f"a {entry.platform}")
+        raise ConfigError(f"'{shown(value)}' is not {name} id: {form}")
     if entry.platform == "reddit":
         # the adapter records full names: a submission (t3_) for a post, a comment (t1_) for replies and parts
         submission = entry.part == 0 and entry.reply_to is None

@@ -74,7 +74,7 @@ def _write_in_place(path: Path, data: bytes, *, truncate_on_failure: bool) -> No
 
 def unwritable(path: Path, exc: OSError, *, left: str = "") -> ConfigError:
     """``path: reason`` for an OSError met while writing ``path``, in words that say what to change."""
-    folder = path.parent
+    folder = Path(os.path.realpath(path)).parent if os.path.islink(path) else path.parent  # a link: where it points
     code = exc.errno
     if code == errno.ENOENT:
         reason = f"the folder {folder} does not exist"

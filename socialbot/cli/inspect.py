@@ -69,8 +69,8 @@ def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file instead of the terminal.",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="Write to this file instead of the terminal ('-' is the terminal); written whole or not at all.",
 )
 @database_option
 @handle_errors
@@ -99,6 +99,8 @@ def report(campaign: str, fmt: str, output: Path | None, database_url: str | Non
         data = campaign_report(app, campaign, now=app.clock())
     finally:
         app.close()
+    if output is not None and str(output) == "-":
+        output = None  # '-' means standard output, as in most tools
     if fmt == "table" and output is None:
         render_table(data, console())
         return

@@ -55,9 +55,14 @@ def handle_errors(func: F) -> F:
                 raise
             if type(exc).__module__.startswith(("sqlalchemy", "alembic", "sqlite3")):
                 detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                server = "connection" in detail.lower() or "server" in detail.lower()
+                expected = (
+                    "is the PostgreSQL server running, and are host, port, user and password right?"
+                    if server
+                    else "it should be a socialbot database, created by `socialbot db upgrade`"
+                )
                 click.echo(
-                    f"error: the database cannot be used ({detail}); check --db or SOCIALBOT_DATABASE_URL "
-                    "(a socialbot database file, created by `socialbot db upgrade`)",
+                    f"error: the database cannot be used ({detail}); check --db or SOCIALBOT_DATABASE_URL: {expected}",
                     err=True,
                 )
                 sys.exit(EXIT_BAD_INPUT)

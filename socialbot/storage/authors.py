@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, insert
+from sqlalchemy import Select, bindparam
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import col, select
+from sqlmodel import select
 
 from socialbot.domain.values import AuthorProfile
-from socialbot.storage.bulk import BATCH, chunks, insert_ignore
+from socialbot.storage.bulk import ONE_OF_MAX, chunks, driver_rows, new_rows, one_of, store_new
 from socialbot.storage.db import transaction
 from socialbot.storage.models import AuthorRow, AuthorSnapshotRow, UTCDateTime, table_of
 
@@ -20,61 +20,79 @@ from socialbot.storage.models import AuthorRow, AuthorSnapshotRow, UTCDateTime, 
 def store_authors(dialect: str, s: Any, authors: Sequence[AuthorProfile], *, now: datetime) -> set[tuple[str, str]]:
     """Record new authors (known ones are skipped) and a profile snapshot of each, at most one a day.
 
-    Returns the (platform, remote id) of the people whose snapshot was written.
+    ``s`` is a connection (or a session) whose transaction the rows join (its own dialect is used: ``dialect`` is
+    what callers pass, kept for them); both inserts go to the driver
+    in one precompiled statement each (bulk.store_new). Returns the (platform, remote id) of the people
+    whose snapshot was written.
     """
     if not authors:
         return set()
+    conn: Connection = s if isinstance(s, Connection) else s.connection()
     unique = {(a.platform, a.remote_id): a for a in authors}
-    rows = [
-        {"platform": p, "remote_id": r, "username": a.username, "first_seen_at": now} for (p, r), a in unique.items()
-    ]
-    for chunk in chunks(rows, BATCH):
-        s.execute(_new_authors(dialect), chunk)
+    people = [(p, r, a.username, now) for (p, r), a in unique.items()]
+    store_new(
+        conn,
+        new_rows(conn.dialect, _AUTHORS, _AUTHOR_COLUMNS),
+        driver_rows(conn.dialect, _AUTHORS, _AUTHOR_COLUMNS, people),
+    )
     profiled = [a for a in unique.values() if has_profile(a)]
-    fresh = _recently_snapshotted(s, profiled)
+    fresh = _recently_snapshotted(conn, profiled)
     snapshots = [_snapshot_values(a) for a in profiled if (a.platform, a.remote_id) not in fresh]
-    for chunk in chunks(snapshots, BATCH):
-        s.execute(_SNAPSHOT, chunk)
-    return {(v["platform"], v["remote_id"]) for v in snapshots}
+    rows = driver_rows(conn.dialect, _SNAPSHOTS, _SNAPSHOT_COLUMNS, snapshots)
+    store_new(conn, new_rows(conn.dialect, _SNAPSHOTS, _SNAPSHOT_COLUMNS), rows)  # no unique key: all are new
+    return {(v[0], v[1]) for v in snapshots}
 
 
 SNAPSHOT_EVERY = timedelta(hours=24)
 
-_SNAPSHOT = insert(table_of(AuthorSnapshotRow))
-_FRESH = (
-    select(AuthorSnapshotRow.remote_id)
-    .where(
-        AuthorSnapshotRow.platform == bindparam("platform"),
-        col(AuthorSnapshotRow.remote_id).in_(bindparam("ids", expanding=True)),
-        AuthorSnapshotRow.taken_at > bindparam("since", type_=UTCDateTime()),
-    )
-    .distinct()
-)
-_HAVE_SNAPSHOT = (
-    select(AuthorSnapshotRow.remote_id)
-    .where(
-        AuthorSnapshotRow.platform == bindparam("platform"),
-        col(AuthorSnapshotRow.remote_id).in_(bindparam("ids", expanding=True)),
-    )
-    .distinct()
+_AUTHORS = table_of(AuthorRow)
+_AUTHOR_COLUMNS = ("platform", "remote_id", "username", "first_seen_at")
+_SNAPSHOTS = table_of(AuthorSnapshotRow)
+_SNAPSHOT_COLUMNS = (
+    "platform",
+    "remote_id",
+    "taken_at",
+    "account_created_at",
+    "followers",
+    "following",
+    "verified",
+    "protected",
+    "karma",
+    "suspended",
+    "verified_type",
+    "gone_reason",
 )
 
 
 @cache
-def _new_authors(dialect: str) -> Insert:
-    return insert_ignore(dialect, table_of(AuthorRow))
+def _have_snapshot(dialect: str) -> Select:
+    return (
+        select(AuthorSnapshotRow.remote_id)
+        .where(
+            AuthorSnapshotRow.platform == bindparam("platform"),
+            one_of(dialect, _SNAPSHOTS.c.remote_id, "ids"),
+        )
+        .distinct()
+    )
 
 
-def _recently_snapshotted(s: Any, authors: Sequence[AuthorProfile]) -> set[tuple[str, str]]:
+@cache
+def _fresh(dialect: str) -> Select:
+    """Who of ``ids`` has a snapshot taken after ``since``."""
+    return _have_snapshot(dialect).where(AuthorSnapshotRow.taken_at > bindparam("since", type_=UTCDateTime()))
+
+
+def _recently_snapshotted(conn: Connection, authors: Sequence[AuthorProfile]) -> set[tuple[str, str]]:
     """Authors with a snapshot younger than a day: a profile seen in every reply is stored once a day, not each time."""
     found: set[tuple[str, str]] = set()
     by_platform: dict[str, list[AuthorProfile]] = {}
     for a in authors:
         by_platform.setdefault(a.platform, []).append(a)
+    dialect = conn.dialect.name
     for platform, group in by_platform.items():
         since = min(a.taken_at for a in group) - SNAPSHOT_EVERY
-        for chunk in chunks([a.remote_id for a in group], 900):
-            rows = s.execute(_FRESH, {"platform": platform, "ids": list(chunk), "since": since})
+        for chunk in chunks([a.remote_id for a in group], ONE_OF_MAX.get(dialect, 900)):
+            rows = conn.execute(_fresh(dialect), {"platform": platform, "ids": chunk, "since": since})
             found.update((platform, r) for r in rows.scalars())
     return found
 
@@ -114,21 +132,22 @@ def has_profile(a: AuthorProfile) -> bool:
     return a.suspended or any(v is not None for v in (a.created_at, a.followers, a.karma, a.verified, a.verified_type))
 
 
-def _snapshot_values(a: AuthorProfile) -> dict:
-    return {
-        "platform": a.platform,
-        "remote_id": a.remote_id,
-        "taken_at": a.taken_at,
-        "account_created_at": a.created_at,
-        "followers": a.followers,
-        "following": a.following,
-        "verified": a.verified,
-        "protected": a.protected,
-        "karma": a.karma,
-        "suspended": a.suspended,
-        "verified_type": a.verified_type,
-        "gone_reason": a.gone_reason,
-    }
+def _snapshot_values(a: AuthorProfile) -> tuple[Any, ...]:
+    """A snapshot row of ``a``, in ``_SNAPSHOT_COLUMNS`` order."""
+    return (
+        a.platform,
+        a.remote_id,
+        a.taken_at,
+        a.created_at,
+        a.followers,
+        a.following,
+        a.verified,
+        a.protected,
+        a.karma,
+        a.suspended,
+        a.verified_type,
+        a.gone_reason,
+    )
 
 
 def store_profiles(
@@ -145,6 +164,7 @@ def authors_without_snapshot(db: Engine | Connection, *, platform: str, remote_i
     wanted = sorted(set(remote_ids))
     have: set[str] = set()
     with transaction(db) as conn:
-        for chunk in chunks(wanted, 900):
-            have.update(conn.execute(_HAVE_SNAPSHOT, {"platform": platform, "ids": list(chunk)}).scalars())
+        dialect = conn.dialect.name
+        for chunk in chunks(wanted, ONE_OF_MAX.get(dialect, 900)):
+            have.update(conn.execute(_have_snapshot(dialect), {"platform": platform, "ids": chunk}).scalars())
     return [r for r in wanted if r not in have]

@@ -2,62 +2,85 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Insert, bindparam, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlmodel import col
 
 from socialbot.domain.values import CollectBatch, Interaction
 from socialbot.storage.authors import store_authors
-from socialbot.storage.bulk import BATCH, insert_ignore, insert_rows, upsert
+from socialbot.storage.bulk import driver_value, new_rows, store_new, upsert
 from socialbot.storage.db import transaction
 from socialbot.storage.models import CursorRow, InteractionRow, table_of
 
+COLUMNS = (  # of an interaction row, in the order the fast insert takes them
+    "platform",
+    "remote_id",
+    "kind",
+    "campaign_id",
+    "target_id",
+    "parent_id",
+    "author_id",
+    "text",
+    "created_at",
+    "collected_at",
+    "raw",
+)
 
-def interaction_values(i: Interaction, *, campaign_id: str | None, now: datetime) -> dict[str, Any]:
-    return {
-        "platform": i.platform,
-        "remote_id": i.remote_id,
-        "kind": i.kind.value,
-        "campaign_id": campaign_id,
-        "target_id": i.target_id,
-        "parent_id": i.parent_id,
-        "author_id": i.author_id,
-        "text": i.text,
-        "created_at": i.created_at,
-        "collected_at": now,
-        "raw": i.raw or None,
-    }
+
+def interaction_rows(
+    dialect: Dialect, interactions: Sequence[Interaction], *, campaign_id: str | None, now: datetime
+) -> list[tuple[Any, ...]]:
+    """The interactions as driver-ready tuples in ``COLUMNS`` order, converted as SQLAlchemy would (datetimes in
+    the stored UTC form, an empty ``raw`` as SQL NULL): once per value, in one pass."""
+    table = table_of(InteractionRow)
+    when = driver_value(dialect, table, "created_at")
+    as_json = driver_value(dialect, table, "raw")
+    collected = when(now)
+    return [
+        (
+            i.platform,
+            i.remote_id,
+            i.kind.value,
+            campaign_id,
+            i.target_id,
+            i.parent_id,
+            i.author_id,
+            i.text,
+            when(i.created_at),
+            collected,
+            as_json(i.raw) if i.raw else None,
+        )
+        for i in interactions
+    ]
 
 
 def store_batch(db: Engine | Connection, *, campaign_id: str, platform: str, batch: CollectBatch, now: datetime) -> int:
     """Store interactions, authors, snapshots and the new cursors in ONE transaction; returns new interactions.
 
-    Duplicates (same platform and remote id) are ignored, so a re-fetch after a crash is harmless. Given
-    a connection, the rows join the caller's transaction (a collection round stores everything at once).
+    Duplicates (same platform and remote id, stored before or twice in the batch) are ignored and not
+    counted, so a re-fetch after a crash is harmless. Given a connection, the rows join the caller's
+    transaction (a collection round stores everything at once). The interactions go to the driver in one
+    precompiled statement (bulk.store_new), with no per-row SQLAlchemy work.
     """
-    interactions = [interaction_values(i, campaign_id=campaign_id, now=now) for i in batch.interactions]
     with transaction(db) as conn:
-        dialect = conn.dialect.name
-        store_authors(dialect, conn, batch.authors, now=now)
-        inserted = insert_rows(conn, _new_interactions(dialect), interactions, size=BATCH)  # only the new rows
+        dialect = conn.dialect
+        store_authors(dialect.name, conn, batch.authors, now=now)
+        rows = interaction_rows(dialect, batch.interactions, campaign_id=campaign_id, now=now)
+        inserted = store_new(conn, new_rows(dialect, table_of(InteractionRow), COLUMNS), rows)
         if batch.cursors:
             conn.execute(
-                _set_cursor(dialect),
+                _set_cursor(dialect.name),
                 [
                     {"campaign_id": campaign_id, "platform": platform, "stream": k, "value": v, "updated_at": now}
                     for k, v in batch.cursors.items()
                 ],
             )
     return inserted
-
-
-@cache
-def _new_interactions(dialect: str) -> Insert:
-    return insert_ignore(dialect, table_of(InteractionRow))
 
 
 @cache

@@ -60,16 +60,28 @@ def stored(settings, clock, key: str):
 
 @pytest.mark.parametrize(
     "bad",
-    ["0", "00000", "0123", "１２３４５", "١٢٣٤٥", "１866000000000000000", "123456789012345678901", "12a", "-1"],
+    [
+        "0",
+        "00000",
+        "0123",
+        "１２３４５",
+        "١٢٣٤٥",
+        "１866000000000000000",
+        "123456789012345678901",
+        "12a",
+        "-1",
+        "9223372036854775808",  # 2**63: X ids are 63-bit
+        "99999999999999999999",
+    ],
 )
 def test_an_x_id_is_ascii_digits_not_starting_with_zero(settings, clock, planned, bad):
     result = resolve(settings, planned["x"], bad)
     assert result.exit_code == 2, result.output
-    assert f"'{bad}' is not a x id" in result.output and "not starting with 0" in result.output
+    assert f"'{bad}' is not an X id" in result.output and "not starting with 0" in result.output
     assert stored(settings, clock, planned["x"]).status == Status.PLANNED
 
 
-@pytest.mark.parametrize("good", ["1", "1866000000000000000", "12345678901234567890"])
+@pytest.mark.parametrize("good", ["1", "1866000000000000000", "9223372036854775807"])
 def test_an_x_id_of_ascii_digits_is_recorded(settings, clock, planned, good):
     result = resolve(settings, planned["x"], good)
     assert result.exit_code == 0, result.output
@@ -100,12 +112,12 @@ def test_a_reddit_reply_or_later_part_takes_a_comment_id_and_refuses_a_submissio
 
 
 @pytest.mark.parametrize(
-    "bad", ["１abcd2x", "t3_１abcd2x", "t3_ǆabc", "t3_\u212aabc", "T3_1ABCD2X", "t2_1abcd2x", "t3_"]
+    "bad", ["１abcd2x", "t3_１abcd2x", "t3_ǆabc", "t3_\u212aabc", "T3_1ABCD2X", "t2_1abcd2x", "t3_", "0", "t3_00000"]
 )
 def test_a_reddit_id_is_ascii_base36(settings, clock, planned, bad):
     result = resolve(settings, planned["post"], bad)
     assert result.exit_code == 2, result.output
-    assert "is not a reddit id" in result.output and "base-36" in result.output
+    assert "is not a Reddit id" in result.output and "base-36" in result.output
     assert stored(settings, clock, planned["post"]).status == Status.PLANNED
 
 
@@ -115,4 +127,4 @@ def test_a_huge_key_or_id_is_echoed_cut_short(settings, planned):
     assert "no ledger entry '" + "k" * 99 + "…'" in unknown.output and len(unknown.output) < 400
     refused = resolve(settings, planned["x"], "9" * 100_000)
     assert refused.exit_code == 2, refused.output[:300]
-    assert "'" + "9" * 99 + "…' is not a x id" in refused.output and len(refused.output) < 400
+    assert "'" + "9" * 99 + "…' is not an X id" in refused.output and len(refused.output) < 400

@@ -124,3 +124,19 @@ def test_a_folder_refusing_new_files_still_lets_an_existing_file_be_overwritten(
     result = report("r.csv")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "r.csv").read_text(encoding="utf-8").startswith("published,item,platform")
+
+
+def test_a_dangling_link_names_the_folder_it_points_into(report, tmp_path):
+    (tmp_path / "dangling.csv").symlink_to("/nonexist/zz.csv")
+    refused(report("dangling.csv"), "dangling.csv: the folder /nonexist does not exist")
+
+
+def test_a_folder_is_refused_like_every_other_bad_output(report, tmp_path):
+    (tmp_path / "reports").mkdir()
+    refused(report("reports"), "reports: is a folder; give a file name such as report.csv")
+
+
+def test_a_dash_writes_to_the_terminal(report, tmp_path):
+    result = report("-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("published,item,platform") and not (tmp_path / "-").exists()
