@@ -70,6 +70,7 @@ def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
     "--output",
     "-o",
     type=click.Path(path_type=Path, allow_dash=True),
+    metavar="FILE",
     help="Write to this file instead of the terminal ('-' is the terminal); written whole or not at all.",
 )
 @database_option

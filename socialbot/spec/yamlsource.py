@@ -191,6 +191,19 @@ class _Builder:
         return value
 
 
+def _count_values(text: str) -> tuple[int | None, int | None] | None:
+    """Where the file passes MAX_NODES values (keys, values, lists, mappings), read as events: or None."""
+    counted = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
+    values = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, counted):
+            values += 1
+            if values > MAX_NODES:
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    return None
+
+
 def _position(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -272,6 +285,8 @@ def parse_yaml(path: Path, raw: bytes) -> tuple[Located | None, list[Problem]]:
         ]
     located = Located(file=file, data=None)
     try:
+        if (too_many := _count_values(text)) is not None:  # before composing: 60,000 {a: 1} take seconds to build
+            return None, [Problem(file, *too_many, "", f"the file holds more than {MAX_NODES:,} values; split it")]
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except RecursionError:
         return None, [Problem(file, None, None, "", _TOO_DEEP)]

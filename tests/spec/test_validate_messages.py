@@ -142,3 +142,9 @@ def test_the_files_occurrence_total_is_said_once_not_for_every_later_post(tmp_pa
     _path, errors = validate(tmp_path, year.replace("posts:\n", "posts:\n" + busy, 1))
     totals = [e for e in errors if "the file's posts produce more than 20,000 occurrences" in e]
     assert len(totals) == 1 and "posts[2].schedule" in totals[0]  # 9,000 + 9,000 fit; the third goes past
+
+
+def test_a_flow_list_of_sixty_thousand_mappings_is_refused_before_it_is_built(tmp_path):
+    flood = "[" + ", ".join("{a: 1}" for _ in range(60_000)) + "]"
+    _path, errors = validate(tmp_path, CAMPAIGN + f"extra: {flood}\n")
+    assert len(errors) == 1 and errors[0].endswith("the file holds more than 100,000 values; split it")
