@@ -12,10 +12,12 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import cast
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.date import DateTrigger
 
 from socialbot.app import App
@@ -24,6 +26,24 @@ from socialbot.run.jobs import Job
 from socialbot.storage.runs import record_job_run
 
 log = logging.getLogger(__name__)
+
+
+class _Background(BackgroundScheduler):
+    """APScheduler's background scheduler, whose loop never dies of one bad pass.
+
+    An exception out of ``_process_jobs`` would end APScheduler's thread (no job would ever run again);
+    while stopping it is expected (jobs end as the executor shuts down) and only logged at debug level.
+    """
+
+    def _process_jobs(self) -> float | None:
+        try:
+            return cast(float | None, super()._process_jobs())
+        except Exception:
+            if self.state == STATE_STOPPED:
+                log.debug("scheduler pass ended by the shutdown", exc_info=True)
+                return None
+            log.exception("the job scheduler's pass failed; trying again in 1 s")
+            return 1.0
 
 
 class Scheduler:
@@ -36,7 +56,7 @@ class Scheduler:
         self._lock = threading.Lock()
         self._idle = threading.Condition()
         self._running = 0  # runs inside run_now: shutdown waits for them before APScheduler's own shutdown
-        self._scheduler = BackgroundScheduler(
+        self._scheduler = _Background(
             executors={"default": ThreadPoolExecutor(workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=UTC,

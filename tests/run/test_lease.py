@@ -135,3 +135,32 @@ def test_a_lock_taken_over_by_another_daemon_ends_the_lease(settings, clock):
     assert not lease.renew(now=clock.now + timedelta(minutes=5))
     assert "took over" in (lease.lost or "")
     app.close()
+
+
+def test_one_failed_pass_of_the_job_scheduler_does_not_end_its_thread(monkeypatch, caplog):
+    """An exception out of APScheduler's pass used to kill its thread: no job would have run again."""
+    import threading
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from socialbot.run.scheduler import _Background
+
+    real = BackgroundScheduler._process_jobs
+    failures = iter([RuntimeError("one bad pass")])
+
+    def flaky(self):
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real(self)
+
+    monkeypatch.setattr(BackgroundScheduler, "_process_jobs", flaky)
+    ran = threading.Event()
+    scheduler = _Background()
+    scheduler.add_job(ran.set, trigger="date", misfire_grace_time=None)
+    scheduler.start()
+    try:
+        assert ran.wait(10), "no job ran after the failed pass"
+    finally:
+        scheduler.shutdown(wait=True)
+    assert any("pass failed" in r.getMessage() for r in caplog.records)
