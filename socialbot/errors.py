@@ -27,6 +27,7 @@ class Problem:
     column: int | None
     path: str
     message: str
+    more: int = 0  # a "… and N more" line stands for this many problems not shown
 
     def __str__(self) -> str:
         where = self.file

@@ -154,6 +154,27 @@ def _is_postgresql(url: str) -> bool:
 _THIS_MACHINE = frozenset({"", "localhost", "127.0.0.1", "::1"})
 
 
+def _canonical_host(host: str) -> str:
+    """One spelling per address written as numbers (2130706433, 127.1, ::ffff:127.0.0.1); names lower-cased.
+
+    Parsed here, never looked up: no name is sent to a resolver.
+    """
+    import ipaddress
+    import socket
+
+    text = host.strip().lower().strip("[]")
+    try:
+        address = ipaddress.ip_address(int(text)) if text.isdigit() else ipaddress.ip_address(text)
+    except ValueError:
+        try:
+            address = ipaddress.ip_address(socket.inet_aton(text))  # the short forms libpq also takes
+        except OSError:
+            return text
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return "127.0.0.1" if address.is_loopback else str(address)
+
+
 def _postgresql_identity(url: str) -> tuple[frozenset[str], str, str]:
     """(hosts, port, database) as libpq would connect: ``host``/``port``/``dbname`` parameters and PG* variables too."""
     parts = urlsplit(url)
@@ -176,8 +197,10 @@ def _postgresql_identity(url: str) -> tuple[frozenset[str], str, str]:
     if not written_hosts:
         written_hosts = (os.environ.get("PGHOST") or "").split(",")
     port = next((p for p in ports if p), None) or os.environ.get("PGPORT") or "5432"
+    port = str(int(port)) if port.strip().isdigit() else port  # 055433 is 55433
     hosts = frozenset(
-        "this machine" if h.startswith("/") or h.lower() in _THIS_MACHINE else h.lower() for h in written_hosts
+        "this machine" if h.startswith("/") or _canonical_host(h) in _THIS_MACHINE else _canonical_host(h)
+        for h in written_hosts
     )
     database = query.get("dbname") or unquote(parts.path.lstrip("/")) or os.environ.get("PGDATABASE") or user
     return hosts, port, database

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -50,6 +51,17 @@ def handle_errors(func: F) -> F:
             sys.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # `socialbot status | head`: the reader left; nothing to say
+            sys.stderr.close()
+            sys.exit(1)
+        except OSError as exc:
+            if debug or exc.errno not in (errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT):
+                raise
+            click.echo(
+                f"error: the output could not be written ({exc.strerror}); free some space or send it elsewhere",
+                err=True,
+            )
+            sys.exit(1)
         except Exception as exc:
             if debug:
                 raise
@@ -126,7 +138,8 @@ def print_problems(problems: Iterable[Problem], *, warnings: Iterable[Problem | 
         click.echo(f"error: {p}", err=True)
     if problems:
         files = len({p.file for p in problems})
-        click.echo(f"{len(problems)} problem(s) in {files} file(s)", err=True)
+        total = sum(p.more or 1 for p in problems)  # a "… and N more" line counts for the N
+        click.echo(f"{total:,} problem(s) in {files} file(s)", err=True)
 
 
 def database_option(func: F) -> F:

@@ -23,7 +23,7 @@ from types import FrameType
 from socialbot.app import App
 from socialbot.app.credentials import credential_gaps
 from socialbot.app.rescan import CampaignWatcher
-from socialbot.errors import LockLost, StartupInterrupted
+from socialbot.errors import ConfigError, LockLost, StartupInterrupted
 from socialbot.run import jobs
 from socialbot.run.guard import run_guarded
 from socialbot.run.jobs import Job
@@ -111,6 +111,14 @@ class Daemon:
         now = self.app.clock()
         self._interrupted("migrating")
         self.app.migrate()
+        if not self.app.sandbox:
+            from socialbot.storage.sandbox_world import is_rehearsal
+
+            if is_rehearsal(self.app.engine):  # its "sent" posts went to the sandbox: live posts would be skipped
+                raise ConfigError(
+                    "this database holds a sandbox rehearsal (simulate or run --sandbox), not live data; "
+                    "point SOCIALBOT_DATABASE_URL (or --db) at the live database"
+                )
         self._interrupted("taking the lock")
         took_over = self.lock.acquire(now=now)
         self._started = True
@@ -211,6 +219,12 @@ class Daemon:
         if self._started:
             log.info("stopped cleanly")
 
+    def _release_quietly(self) -> None:
+        try:
+            self.lock.release()
+        except Exception:  # exiting anyway: the lock goes stale and is taken over
+            log.debug("could not release the lock on the way out", exc_info=True)
+
     def install_signal_handlers(self) -> None:
         signals: list[str] = []
 
@@ -221,6 +235,9 @@ class Daemon:
                 log.warning(
                     "received %s again: exiting at once (a post in flight is reconciled at the next start)", name
                 )
+                releasing = threading.Thread(target=self._release_quietly, daemon=True)
+                releasing.start()
+                releasing.join(2)  # so a restart is not refused; a database that hangs does not hold the exit
                 logging.shutdown()
                 os._exit(1)
             log.info("received %s", name)

@@ -25,7 +25,10 @@ def dedupe(problems: list[Problem], *, unread: int = 0) -> list[Problem]:
             out.append(p)
     more = max(0, len(out) - MAX_PROBLEMS) + unread
     if more:
-        out = [*out[:MAX_PROBLEMS], Problem(out[0].file, None, None, "", f"… and {more:,} more; fix these first")]
+        out = [
+            *out[:MAX_PROBLEMS],
+            Problem(out[0].file, None, None, "", f"… and {more:,} more; fix these first", more=more),
+        ]
     return out
 
 

@@ -59,6 +59,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
+CONNECT_TIMEOUT = 10  # seconds to reach PostgreSQL, unless the URL says connect_timeout=
+
+
 def make_engine(url: str, *, durable: bool = True) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout so the CLI and daemon can share it.
 
@@ -84,7 +87,9 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
             engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas if durable else _sqlite_rehearsal_pragmas)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            # a server that accepts and never answers must not hang a command (libpq waits forever by default)
+            waits = {} if "connect_timeout" in url else {"connect_args": {"connect_timeout": CONNECT_TIMEOUT}}
+            engine = create_engine(url, pool_pre_ping=True, **waits)
             if not durable:
                 event.listen(engine, "connect", _no_synchronous_commit)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:

@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from socialbot.errors import RateLimited
@@ -326,7 +327,8 @@ posts:
 """
 
 
-def test_sigterm_during_a_backlog_stops_between_two_posts(tmp_path, campaigns_dir):
+@pytest.mark.parametrize("signals", [1, 2])
+def test_sigterm_during_a_backlog_stops_between_two_posts(tmp_path, campaigns_dir, signals):
     """A thousand posts due at once: a stop request is honoured at the next post, not after the last one."""
     first = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=55)
     posts = "\n".join(
@@ -354,12 +356,16 @@ def test_sigterm_during_a_backlog_stops_between_two_posts(tmp_path, campaigns_di
             except Exception:  # the schema is still being created
                 continue
         before = sent()
-        proc.send_signal(signal.SIGTERM)
+        for _ in range(signals):  # a second signal: exit at once, without waiting for the post in flight
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.05)
         _out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, err
+    assert proc.returncode == (0 if signals == 1 else 1), err
     assert sent() - before <= 5, "the daemon went on publishing its backlog after SIGTERM"
     assert sent() < 500  # most of the backlog is still planned, for the next start
+    with session_scope(engine) as s:
+        assert s.exec(select(DaemonLockRow)).first() is None  # a restart is not refused
     engine.dispose()
