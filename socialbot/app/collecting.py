@@ -53,7 +53,7 @@ def collect(
             known_cursors = cursors(conn, campaign_id=campaign_id, platform=platform_name)
     if not pubs or known_cursors is None:
         return report
-    report.newest_publication = max(p.published_at for p in pubs)
+    report.newest_publication = pubs[-1].published_at  # in publication order
     platform = ctx.platforms.get(campaign_id, platform_name)
     try:
         ctx.usage.check(campaign_id, platform_name, CallKind.READ, now=now)

@@ -119,6 +119,7 @@ class SandboxPlatform:
         self._last_reaction = MAX_DELAY  # no reaction comes later after a post (a scripted one may)
         self._built: list[tuple[datetime, str]] = []  # posts with a timeline, by publication time
         self._final_upto = 0  # self._built[:this] keep only their totals
+        self._resume: dict[str, tuple[datetime, int]] = {}  # post -> (the last round's now, reactions up to it)
 
     # --- failure injection -------------------------------------------------------------------
     def _maybe_fail(self, endpoint: str, *, writes: bool = False) -> bool:
@@ -205,8 +206,19 @@ class SandboxPlatform:
         people: set[str] = set()
         for target in targets:
             timeline = self._reactions_for(target.remote_id, target.published_at)
-            lo = timeline.index_after(since - target.published_at) if since is not None else 0
-            hi = timeline.index_after(now - target.published_at)
+            resume = self._resume.get(target.remote_id)
+            if since is None:
+                lo = 0
+            elif resume is not None and resume[0] == since:  # the round after the last one: no search
+                lo = resume[1]
+            else:
+                lo = timeline.index_after(since - target.published_at)
+            age = now - target.published_at
+            if lo >= len(timeline.delays) or timeline.delays[lo] > age:
+                hi = lo  # nothing new on this post (the common case): no search either
+            else:
+                hi = timeline.index_after(age)
+            self._resume[target.remote_id] = (now, hi)
             for r in timeline.reactions[lo:hi]:
                 at = target.published_at + r.delay
                 if r.kind == InteractionKind.HASHTAG and not keywords:
@@ -237,6 +249,7 @@ class SandboxPlatform:
             rid = self._built[self._final_upto][1]
             if (timeline := self._reactions.get(rid)) is not None:
                 self._reactions[rid] = timeline.final()
+            self._resume.pop(rid, None)
             self._final_upto += 1
 
     def fetch_metrics(self, remote_ids: Sequence[str], *, now: datetime) -> list[Metrics]:
@@ -276,6 +289,7 @@ class SandboxPlatform:
         if persona_id not in self.audience.by_id:
             self.audience.add_persona(Persona(persona_id, author, Habit.REPLIER, 0.0, 365, 10, 10, False))
         self._reactions.pop(remote_id, None)  # rebuilt with the scripted reply on next use
+        self._resume.pop(remote_id, None)  # its positions change with the new reply
         scripted = self._scripted.setdefault(remote_id, [])
         number = 10_000_000 + len(scripted) + 1
         scripted.append(Reaction(number, self.audience.by_id[persona_id], InteractionKind.REPLY, after, text))
