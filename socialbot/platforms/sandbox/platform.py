@@ -214,10 +214,8 @@ class SandboxPlatform:
             else:
                 lo = timeline.index_after(since - target.published_at)
             age = now - target.published_at
-            if lo >= len(timeline.delays) or timeline.delays[lo] > age:
-                hi = lo  # nothing new on this post (the common case): no search either
-            else:
-                hi = timeline.index_after(age)
+            nothing_new = lo >= len(timeline.delays) or timeline.delays[lo] > age  # the common case: no search
+            hi = lo if nothing_new else timeline.index_after(age)
             self._resume[target.remote_id] = (now, hi)
             for r in timeline.reactions[lo:hi]:
                 at = target.published_at + r.delay
