@@ -17,6 +17,7 @@ from socialbot.cli.options import (
     handle_errors,
     injected_clock,
     settings,
+    status_settings,
 )
 
 
@@ -38,7 +39,7 @@ def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
     from socialbot.app.status import StatusReport, database_state, read_status, unrecorded_files
     from socialbot.report.status import render_status
 
-    config = settings(database_url=database_url)
+    config = status_settings(database_url=database_url)
     missing = database_state(config.database_url)
     if missing is not None:
         report = StatusReport(database=missing)

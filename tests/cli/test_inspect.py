@@ -16,7 +16,7 @@ from socialbot.storage.campaigns import CampaignHeader, sync_campaigns
 from socialbot.storage.db import make_engine, upgrade
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-HEAVY = ("sqlmodel", "sqlalchemy", "socialbot.storage.models", "socialbot.storage.db")
+HEAVY = ("sqlmodel", "sqlalchemy", "socialbot.storage.models", "socialbot.storage.db", "pydantic_settings")
 
 # runs the CLI's status in a fresh interpreter, then says which heavy modules it imported
 PROBE = """
