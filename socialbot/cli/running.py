@@ -15,7 +15,7 @@ from socialbot.cli.params import FiniteFloatRange
 
 
 @click.command()
-@click.argument("campaign", type=click.Path(path_type=Path))
+@click.argument("campaigns", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="CAMPAIGN...")
 @click.option(
     "--days",
     type=FiniteFloatRange(0.01, 400),
@@ -39,7 +39,7 @@ from socialbot.cli.params import FiniteFloatRange
 @format_option("table", "json")
 @handle_errors
 def simulate(
-    campaign: Path,
+    campaigns: tuple[Path, ...],
     days: float | None,
     seed: int | None,
     db_path: str,
@@ -47,7 +47,10 @@ def simulate(
     failure_rate: float | None,
     fmt: str,
 ) -> None:
-    """Rehearse a campaign on the sandbox with a virtual clock, then print its engagement report.
+    """Rehearse campaigns on the sandbox with a virtual clock, then print their engagement reports.
+
+    CAMPAIGN is a campaign file or a folder of them; give several to rehearse them together (they
+    share the simulated accounts, as they would live).
 
     Every platform of the campaign is replaced by a sandbox with that platform's limits and a
     simulated audience; the whole campaign runs through the same publishing and collection jobs
@@ -60,6 +63,7 @@ def simulate(
       socialbot simulate campaigns/demo.yaml
       socialbot simulate campaigns/launch.yaml --days 3 --seed 7 --failure-rate 0.3
       socialbot simulate campaigns/demo.yaml --db postgresql://bot@localhost/socialbot_rehearsal
+      socialbot simulate campaigns/ --days 14
     """
     from socialbot.app.database import rehearsal_database, rehearsal_target
     from socialbot.app.reports import campaign_report
@@ -69,11 +73,12 @@ def simulate(
     from socialbot.run.simulate import SimulationResult
     from socialbot.run.simulate import simulate as run_simulation
 
-    if not campaign.is_file():
-        raise ConfigError(f"{campaign}: no such campaign file (nothing was changed)")
+    for campaign in campaigns:
+        if not campaign.is_file() and not campaign.is_dir():
+            raise ConfigError(f"{campaign}: no such campaign file or folder (nothing was changed)")
     target = rehearsal_target(db_path)
-    if target.file is not None and target.file.resolve() == campaign.resolve():
-        raise ConfigError(f"--db {db_path} is the campaign file itself; give a database name such as simulation.db")
+    if target.file is not None and any(target.file.resolve() == c.resolve() for c in campaigns):
+        raise ConfigError(f"--db {db_path} is a campaign file itself; give a database name such as simulation.db")
     live_url = settings().database_url
     # every setting is checked before rehearsal_database empties --db: a refused value keeps the last rehearsal
     config = settings(database_url=target.url, sandbox_seed=seed, sandbox_failure_rate=failure_rate)
@@ -87,7 +92,7 @@ def simulate(
         )
 
     started = datetime.now(UTC)
-    app, result = run_simulation(config, [campaign], days=days, progress=progress if fmt == "table" else None)
+    app, result = run_simulation(config, list(campaigns), days=days, progress=progress if fmt == "table" else None)
     elapsed = (datetime.now(UTC) - started).total_seconds()
     try:
         reports = [campaign_report(app, cid, now=result.ended) for cid in result.campaign_ids]
