@@ -16,6 +16,7 @@ from socialbot.app.collecting import CollectReport
 from socialbot.app.context import Context
 from socialbot.app.reactive import Enqueued
 from socialbot.domain.ledger import ActionKind, LedgerEntry, Outcome
+from socialbot.errors import ConfigError
 from socialbot.spec.campaign import Campaign, LoadResult
 from socialbot.storage.db import upgrade
 from socialbot.storage.ledger import SyncSummary
@@ -25,7 +26,22 @@ class App(Context):
     """Everything the CLI, the daemon and the simulation do, over one database and one set of platforms."""
 
     def migrate(self) -> None:
+        """Bring the schema up to date, and make sure a rehearsal and live work never share a database."""
+        from socialbot.storage.sandbox_world import claim_role, is_rehearsal
+
         upgrade(self.engine)
+        wanted = "rehearsal" if self.sandbox else "live"
+        if wanted == "live" and is_rehearsal(self.engine):  # a rehearsal from before roles were recorded
+            claim_role(self.engine, "rehearsal")
+        role = claim_role(self.engine, wanted)
+        if role == wanted:
+            return
+        if role == "rehearsal":
+            raise ConfigError(
+                "this database holds a sandbox rehearsal (simulate or run --sandbox), not live data; "
+                "point SOCIALBOT_DATABASE_URL (or --db) at the live database"
+            )
+        raise ConfigError("this database is used by a live daemon; rehearse in a database of its own (--db)")
 
     def load(self, paths: Sequence[Path] | None = None) -> LoadResult:
         return compile.load(self, paths)

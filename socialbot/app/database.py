@@ -192,12 +192,15 @@ def _postgresql_identity(url: str) -> tuple[frozenset[str], str, str]:
         ports.append(port)
     if "host" in query:
         written_hosts = query["host"].split(",")
+    if "hostaddr" in query:  # libpq connects to hostaddr whatever host says
+        written_hosts = [*written_hosts, *query["hostaddr"].split(",")]
     if "port" in query:
         ports = query["port"].split(",")
     if not written_hosts:
         written_hosts = (os.environ.get("PGHOST") or "").split(",")
     port = next((p for p in ports if p), None) or os.environ.get("PGPORT") or "5432"
-    port = str(int(port)) if port.strip().isdigit() else port  # 055433 is 55433
+    digits = port.strip().lstrip("+")
+    port = str(int(digits)) if digits.isdigit() else port  # 055433 and +55433 are 55433, as libpq reads them
     hosts = frozenset(
         "this machine" if h.startswith("/") or _canonical_host(h) in _THIS_MACHINE else _canonical_host(h)
         for h in written_hosts

@@ -23,7 +23,7 @@ from types import FrameType
 from socialbot.app import App
 from socialbot.app.credentials import credential_gaps
 from socialbot.app.rescan import CampaignWatcher
-from socialbot.errors import ConfigError, LockLost, StartupInterrupted
+from socialbot.errors import LockLost, StartupInterrupted
 from socialbot.run import jobs
 from socialbot.run.guard import run_guarded
 from socialbot.run.jobs import Job
@@ -111,14 +111,6 @@ class Daemon:
         now = self.app.clock()
         self._interrupted("migrating")
         self.app.migrate()
-        if not self.app.sandbox:
-            from socialbot.storage.sandbox_world import is_rehearsal
-
-            if is_rehearsal(self.app.engine):  # its "sent" posts went to the sandbox: live posts would be skipped
-                raise ConfigError(
-                    "this database holds a sandbox rehearsal (simulate or run --sandbox), not live data; "
-                    "point SOCIALBOT_DATABASE_URL (or --db) at the live database"
-                )
         self._interrupted("taking the lock")
         took_over = self.lock.acquire(now=now)
         self._started = True

@@ -281,6 +281,15 @@ class DaemonLockRow(SQLModel, table=True):
     heartbeat_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
+class DatabaseRoleRow(SQLModel, table=True):
+    """What the database is for: one row, ``rehearsal`` once a sandbox run used it, ``live`` once a live daemon did."""
+
+    __tablename__ = "database_role"
+
+    name: str = Field(primary_key=True, max_length=32)
+    role: str = Field(max_length=16)
+
+
 class SandboxPostRow(SQLModel, table=True):
     """The sandbox platform's world: posts made on it (so reconciliation sees them across restarts)."""
 

@@ -82,3 +82,23 @@ class SandboxWorldStore:
                 )
                 self._created.update(rows.all())
         return {r: self._created[r] for r in remote_ids if r in self._created}
+
+
+def claim_role(engine: Engine, role: str) -> str:
+    """Record what the database is for (``live`` or ``rehearsal``) if nothing is recorded yet; returns what is."""
+    from sqlalchemy.exc import IntegrityError
+
+    from socialbot.storage.models import DatabaseRoleRow
+
+    with session_scope(engine) as s:
+        row = s.get(DatabaseRoleRow, "role")
+        if row is not None:
+            return row.role
+    try:
+        with session_scope(engine) as s:
+            s.add(DatabaseRoleRow(name="role", role=role))
+    except IntegrityError:  # another process recorded it meanwhile
+        pass
+    with session_scope(engine) as s:
+        recorded = s.get(DatabaseRoleRow, "role")
+        return recorded.role if recorded is not None else role

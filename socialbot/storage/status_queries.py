@@ -241,6 +241,9 @@ def is_rehearsal(db: Engine | Reader) -> bool:
     """The database holds a sandbox rehearsal (``simulate`` or ``run --sandbox``): it has sandbox posts and
     every publication it records is one of them (nothing went to a real platform)."""
     with reading(db) as r:
+        recorded = list(r.rows("SELECT role FROM database_role WHERE name = 'role'"))
+        if recorded:  # what the database was used for, since migration 0007
+            return bool(recorded[0][0] == "rehearsal")
         if not list(r.rows("SELECT id FROM sandbox_posts LIMIT 1")):
             return False
         live = r.rows(

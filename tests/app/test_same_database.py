@@ -22,6 +22,8 @@ LIVE = "postgresql://bot@127.0.0.1:55433/live"
         "postgresql://other@127.1:55433/live",  # the short form, another user
         "postgresql://bot:pw@localhost:55433/live",
         "postgresql+psycopg://bot@[::1]:55433/live",
+        "postgresql://bot@127.0.0.1:+55433/live",  # libpq reads +55433 as 55433
+        "postgresql://bot@nohost.invalid:55433/live?hostaddr=127.0.0.1",  # hostaddr is where it connects
     ],
 )
 def test_other_spellings_of_the_live_database_are_the_live_database(other):
@@ -48,3 +50,30 @@ def test_a_live_daemon_refuses_a_database_that_holds_a_rehearsal(settings, clock
     with pytest.raises(ConfigError, match="holds a sandbox rehearsal"):
         live.start()
     live.close()
+
+
+def test_a_rehearsal_that_published_nothing_still_marks_its_database(settings, clock, campaigns_dir):
+    """All its posts missed or planned, none sent: a live daemon must still refuse the database."""
+    from tests.conftest import one_post_campaign
+
+    write_campaign(campaigns_dir, one_post_campaign())
+    rehearsal = Daemon(settings, app=App(settings, sandbox=True, clock=clock))
+    rehearsal.start()  # nothing is due yet: no sandbox post at all
+    rehearsal.close()
+    live = Daemon(settings, app=App(settings, clock=clock))
+    with pytest.raises(ConfigError, match="holds a sandbox rehearsal"):
+        live.start()
+    live.close()
+
+
+def test_a_rehearsal_refuses_a_database_a_live_daemon_used(settings, clock, campaigns_dir):
+    from tests.conftest import one_post_campaign
+
+    write_campaign(campaigns_dir, one_post_campaign())
+    live = Daemon(settings, app=App(settings, clock=clock))
+    live.start()
+    live.close()
+    rehearsal = Daemon(settings, app=App(settings, sandbox=True, clock=clock))
+    with pytest.raises(ConfigError, match="used by a live daemon"):
+        rehearsal.start()
+    rehearsal.close()
