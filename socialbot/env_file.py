@@ -166,7 +166,7 @@ def setting_value(name: str) -> str | None:
     """``SOCIALBOT_<name>`` as pydantic-settings would find it: the environment (any case), else .env; None if unset."""
     wanted = f"SOCIALBOT_{name}".upper()
     for source in (os.environ, read_env_file()):
-        for key, value in source.items():
-            if key.upper() == wanted and value is not None:
-                return value
+        found = [value for key, value in source.items() if key.upper() == wanted and value is not None]
+        if found:
+            return found[-1]  # as pydantic-settings: of several spellings, the last one read wins
     return None

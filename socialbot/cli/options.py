@@ -190,14 +190,15 @@ def status_settings(*, database_url: str | None) -> Any:
         setting_value,
     )
 
-    stale = setting_value("LOCK_STALE_SECONDS")
-    if stale is not None and not (stale.strip().isdigit() and int(stale) >= 3):
-        return settings(database_url=database_url)  # the usual "invalid settings" message
+    stale, url_set, folder = (setting_value(n) for n in ("LOCK_STALE_SECONDS", "DATABASE_URL", "CAMPAIGNS_DIR"))
+    plain = stale is None or (stale.strip().isascii() and stale.strip().isdigit() and int(stale) >= 3)
+    if not plain or url_set == "" or folder == "":  # a value to check: the usual settings and their messages
+        return settings(database_url=database_url)
     url = database_url
     if url and "://" not in url:
         url = f"sqlite:///{url}"
     return StatusSettings(
-        database_url=url or setting_value("DATABASE_URL") or DEFAULT_DATABASE_URL,
-        campaigns_dir=Path(setting_value("CAMPAIGNS_DIR") or DEFAULT_CAMPAIGNS_DIR),
+        database_url=url or url_set or DEFAULT_DATABASE_URL,
+        campaigns_dir=Path(folder or DEFAULT_CAMPAIGNS_DIR),
         lock_stale_seconds=int(stale) if stale is not None else DEFAULT_LOCK_STALE_SECONDS,
     )

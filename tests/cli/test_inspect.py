@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from socialbot.cli import main
@@ -64,3 +65,24 @@ def test_status_of_a_database_needing_migrations_says_to_upgrade(tmp_path):
     result = CliRunner().invoke(main, ["status", "--db", str(tmp_path / "old.db")])
     assert result.exit_code == 0, result.output
     assert "database: not initialised (run `socialbot db upgrade`)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SOCIALBOT_LOCK_STALE_SECONDS", "٣", "invalid settings"),  # a digit, but not one the settings take
+        ("SOCIALBOT_LOCK_STALE_SECONDS", "2", "invalid settings"),
+        ("SOCIALBOT_DATABASE_URL", "", "is not a usable database URL"),
+    ],
+)
+def test_status_judges_its_settings_as_every_other_command(tmp_path, monkeypatch, name, value, message):
+    from click.testing import CliRunner
+
+    from socialbot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(name, value)
+    status = CliRunner().invoke(main, ["status"])
+    plan = CliRunner().invoke(main, ["report", "x"])
+    assert status.exit_code == plan.exit_code == 2
+    assert message in status.stderr and message in plan.stderr
