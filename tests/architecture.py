@@ -67,9 +67,9 @@ LIBRARY_OWNERS: Mapping[str, tuple[str, ...]] = {
 #: Anything else of ours (a layer above, a sibling adapter layer, a package added later) is a violation.
 MAY_IMPORT_ONLY: Mapping[str, tuple[str, ...]] = {
     "domain": ("domain", "errors"),
-    "spec": ("spec", "domain", "errors", "settings", "env_file", "__init__"),
-    "platforms": ("platforms", "domain", "errors", "settings", "env_file", "__init__"),
-    "storage": ("storage", "domain", "errors", "settings", "env_file", "__init__"),
+    "spec": ("spec", "domain", "errors", "settings", "__init__"),
+    "platforms": ("platforms", "domain", "errors", "settings", "__init__"),
+    "storage": ("storage", "domain", "errors", "settings", "__init__"),
 }
 
 #: Deny-lists: modules in the package on the left must not import these packages of ours.
@@ -90,8 +90,7 @@ SKIPPED_DIRECTORIES: frozenset[str] = frozenset({"migrations"})
 MAX_MODULE_LINES = 400
 
 #: The only modules allowed loose at the top of the package; everything else lives in a package (a room).
-#: env_file is the .env half of settings, kept apart so `status` reads its settings without pydantic.
-TOP_LEVEL_MODULES: frozenset[str] = frozenset({"__init__", "__main__", "errors", "settings", "env_file"})
+TOP_LEVEL_MODULES: frozenset[str] = frozenset({"__init__", "__main__", "errors", "settings"})
 
 
 # --- what is read from the source ----------------------------------------------------------------

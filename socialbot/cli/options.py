@@ -104,7 +104,7 @@ def check_env_file(*, warn: bool = True) -> None:
 
 def env_file_warning() -> str | None:
     """What is unsafe about .env's permissions, naming the secrets it holds; ConfigError when it cannot be read."""
-    from socialbot.env_file import env_file_warning, read_env_file
+    from socialbot.settings.env_file import env_file_warning, read_env_file
 
     names = [name for name, value in read_env_file().items() if value]
     return env_file_warning(secrets=[name for name in names if _is_secret_variable(name)])
@@ -183,7 +183,7 @@ def status_settings(*, database_url: str | None) -> Any:
     """The three settings `status` needs (flag > environment > .env > default), read without pydantic-settings
     (a third of status's time with one campaign). A value that needs checking goes through ``settings``,
     which says what is wrong with it."""
-    from socialbot.env_file import (
+    from socialbot.settings.env_file import (
         DEFAULT_CAMPAIGNS_DIR,
         DEFAULT_DATABASE_URL,
         DEFAULT_LOCK_STALE_SECONDS,

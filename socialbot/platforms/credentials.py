@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
-from socialbot.env_file import env_value, read_env_file
 from socialbot.errors import ConfigError
+from socialbot.settings.env_file import env_value, read_env_file
 
 PROFILE_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,25 +18,26 @@ from socialbot.storage.models import CampaignRow, LedgerRow, table_of
 from socialbot.storage.plan_sync import SyncSummary, sync_schedule_rows
 
 # read in plain SQL with the rest of what `status` reads (status_queries); re-exported here, by their aggregate
+from socialbot.storage.status_queries import CampaignHeader as CampaignHeader
 from socialbot.storage.status_queries import CampaignRecord
 from socialbot.storage.status_queries import campaign_records as campaign_records
 
 
 def _record(row: CampaignRow) -> CampaignRecord:
     return CampaignRecord(
-        row.id,
-        row.name,
-        row.timezone,
-        row.file_path,
-        row.digest,
-        row.starts_at,
-        row.ends_at,
-        row.active,
-        row.updated_at,
-        row.x_max_posts_per_day,
-        row.x_max_reads_per_day,
-        row.account,
-        tuple(p for p in (row.platforms or "").split(",") if p),
+        id=row.id,
+        name=row.name,
+        timezone=row.timezone,
+        file_path=row.file_path,
+        digest=row.digest,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        active=row.active,
+        updated_at=row.updated_at,
+        x_max_posts_per_day=row.x_max_posts_per_day,
+        x_max_reads_per_day=row.x_max_reads_per_day,
+        account=row.account,
+        platforms=tuple(p for p in (row.platforms or "").split(",") if p),
     )
 
 
@@ -76,23 +76,6 @@ def upsert_campaign(
         row.account, row.platforms = account, ",".join(platforms)
         row.plan_digest = None  # its rows are not synced here: the next sync_campaigns plans it again
         s.add(row)
-
-
-@dataclass(frozen=True)
-class CampaignHeader:
-    """What is recorded of a campaign file at sync: where it came from, its window, what `status` shows of it."""
-
-    id: str
-    name: str
-    timezone: str
-    file_path: str
-    digest: str
-    starts_at: datetime
-    ends_at: datetime
-    x_max_posts_per_day: int | None = None
-    x_max_reads_per_day: int | None = None
-    account: str | None = None
-    platforms: tuple[str, ...] = ()
 
 
 def sync_campaigns(

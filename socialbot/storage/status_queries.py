@@ -23,8 +23,8 @@ LOCK_NAME = "daemon"  # the single-daemon lock's row (storage.locks)
 
 
 @dataclass(frozen=True)
-class CampaignRecord:
-    """A campaign as recorded at its last sync."""
+class CampaignHeader:
+    """What is recorded of a campaign file at sync: where it came from, its window, what `status` shows of it."""
 
     id: str
     name: str
@@ -33,12 +33,18 @@ class CampaignRecord:
     digest: str
     starts_at: datetime
     ends_at: datetime
-    active: bool
-    updated_at: datetime
     x_max_posts_per_day: int | None = None
     x_max_reads_per_day: int | None = None
     account: str | None = None
     platforms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CampaignRecord(CampaignHeader):
+    """A campaign as recorded at its last sync: its header, whether it is active, and when it was synced."""
+
+    active: bool
+    updated_at: datetime
 
 
 def campaign_records(db: Engine | Reader, *, campaign_id: str | None = None) -> list[CampaignRecord] | None:
@@ -58,19 +64,19 @@ def campaign_records(db: Engine | Reader, *, campaign_id: str | None = None) -> 
             return None
     return [
         CampaignRecord(
-            cid,
-            name,
-            tz,
-            file_path,
-            digest,
-            utc(starts),
-            utc(ends),
-            bool(active),
-            utc(updated),
-            max_posts,
-            max_reads,
-            account,
-            tuple(p for p in (platforms or "").split(",") if p),
+            id=cid,
+            name=name,
+            timezone=tz,
+            file_path=file_path,
+            digest=digest,
+            starts_at=utc(starts),
+            ends_at=utc(ends),
+            active=bool(active),
+            updated_at=utc(updated),
+            x_max_posts_per_day=max_posts,
+            x_max_reads_per_day=max_reads,
+            account=account,
+            platforms=tuple(p for p in (platforms or "").split(",") if p),
         )
         for cid, name, tz, file_path, digest, starts, ends, active, updated, max_posts, max_reads, account, platforms in rows
     ]

@@ -8,27 +8,13 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from socialbot.env_file import (  # re-exported: settings and the .env file go together
+from socialbot.errors import ConfigError
+from socialbot.settings.env_file import (
     DEFAULT_CAMPAIGNS_DIR,
     DEFAULT_DATABASE_URL,
     DEFAULT_LOCK_STALE_SECONDS,
-    ENV_FILE,
-    ENV_FILE_MAX_BYTES,
-    env_file_warning,
-    env_value,
     read_env_file,
 )
-from socialbot.errors import ConfigError
-
-__all__ = [
-    "ENV_FILE",
-    "ENV_FILE_MAX_BYTES",
-    "Settings",
-    "env_file_warning",
-    "env_value",
-    "load_settings",
-    "read_env_file",
-]
 
 
 class Settings(BaseSettings):
