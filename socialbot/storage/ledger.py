@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Select, Update, bindparam, func, insert, or_, update
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col, select
 
 from socialbot.domain.ledger import (
@@ -90,7 +91,8 @@ def enqueue(
         return insert_rows(conn, insert_ignore(conn.dialect.name, table_of(LedgerRow)), [values]) == 1
 
 
-def to_entry(row: LedgerRow) -> LedgerEntry:
+def to_entry(row: Any) -> LedgerEntry:
+    """A ledger row (ORM object or Core row of the whole table) as the domain's entry."""
     return LedgerEntry(
         key=row.key,
         campaign_id=row.campaign_id,
@@ -115,6 +117,56 @@ def to_entry(row: LedgerRow) -> LedgerEntry:
     )
 
 
+# The publishing path runs these for every post: built once, with bound parameters, so SQLAlchemy
+# compiles each a single time (building a statement per call cost more than running it).
+_LEDGER = table_of(LedgerRow)
+_PUBLICATIONS = table_of(PublicationRow)
+_BY_KEY = select(_LEDGER).where(_LEDGER.c.key == bindparam("key"))
+_PUBLICATION = insert(_PUBLICATIONS)
+_FIRST_DUE = (  # the earliest planned row not parked past its due time (an index walk: the first usually is)
+    select(_LEDGER.c.due_at)
+    .where(
+        _LEDGER.c.campaign_id == bindparam("campaign_id"),
+        _LEDGER.c.status == Status.PLANNED.value,
+        or_(_LEDGER.c.not_before.is_(None), _LEDGER.c.not_before <= _LEDGER.c.due_at),
+    )
+    .order_by(_LEDGER.c.due_at)
+    .limit(1)
+)
+_FIRST_PARKED = (  # the earliest end of a parking past the due time (ix_ledger_campaign_status_parked)
+    select(_LEDGER.c.not_before)
+    .where(
+        _LEDGER.c.campaign_id == bindparam("campaign_id"),
+        _LEDGER.c.status == Status.PLANNED.value,
+        _LEDGER.c.not_before.is_not(None),  # so the walk starts past the unparked rows
+        _LEDGER.c.not_before > _LEDGER.c.due_at,
+    )
+    .order_by(_LEDGER.c.not_before)
+    .limit(1)
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _entries_query(by_campaign: bool, due_before: bool, limit: int | None) -> Select:
+    q = select(_LEDGER).where(_LEDGER.c.status.in_(bindparam("statuses", expanding=True)))
+    if by_campaign:
+        q = q.where(_LEDGER.c.campaign_id.in_(bindparam("campaign_ids", expanding=True)))
+    if due_before:
+        q = q.where(_LEDGER.c.due_at <= bindparam("due_before"))
+    q = q.order_by(_LEDGER.c.due_at, _LEDGER.c.item_id, _LEDGER.c.platform, _LEDGER.c.part)
+    return q.limit(limit) if limit is not None else q
+
+
+@functools.lru_cache(maxsize=64)
+def _transition_statement(columns: tuple[str, ...]) -> Update:
+    """Compare-and-set of ``key`` from one of ``frm`` to ``to``, setting ``columns`` (bound as ``v_<column>``)."""
+    return (
+        update(_LEDGER)
+        .where(_LEDGER.c.key == bindparam("k"), _LEDGER.c.status.in_(bindparam("frm", expanding=True)))
+        .values({c: bindparam(f"v_{c}") for c in columns})
+    )
+
+
 def entries_with_status(
     engine: Engine,
     statuses: Sequence[Status],
@@ -124,79 +176,74 @@ def entries_with_status(
     limit: int | None = None,
 ) -> list[LedgerEntry]:
     """Entries in one of ``statuses``, in due order (then item, platform, part: a thread's parts in order)."""
-    with session_scope(engine) as s:
-        q = select(LedgerRow).where(col(LedgerRow.status).in_([st.value for st in statuses]))
-        if campaign_ids is not None:
-            q = q.where(col(LedgerRow.campaign_id).in_(list(campaign_ids)))
-        if due_before is not None:
-            q = q.where(LedgerRow.due_at <= due_before)
-        q = q.order_by(col(LedgerRow.due_at), col(LedgerRow.item_id), col(LedgerRow.platform), col(LedgerRow.part))
-        if limit is not None:
-            q = q.limit(limit)
-        return [to_entry(r) for r in s.exec(q)]
+    params: dict[str, Any] = {"statuses": [st.value for st in statuses]}
+    if campaign_ids is not None:
+        params["campaign_ids"] = list(campaign_ids)
+    if due_before is not None:
+        params["due_before"] = due_before
+    query = _entries_query(campaign_ids is not None, due_before is not None, limit)
+    with engine.connect() as conn:
+        return [to_entry(r) for r in conn.execute(query, params)]
 
 
 def get_entry(engine: Engine, key: str) -> LedgerEntry | None:
-    with session_scope(engine) as s:
-        row = s.exec(select(LedgerRow).where(LedgerRow.key == key)).first()
-        return to_entry(row) if row is not None else None
+    with engine.connect() as conn:
+        row = conn.execute(_BY_KEY, {"key": key}).first()
+    return to_entry(row) if row is not None else None
+
+
+def _compare_and_set(conn: Connection, key: str, frm: Sequence[Status], values: dict[str, Any]) -> bool:
+    params = {f"v_{c}": v for c, v in values.items()}
+    params.update(k=key, frm=[f.value for f in frm])
+    return conn.execute(_transition_statement(tuple(values)), params).rowcount == 1
 
 
 def transition(engine: Engine, key: str, *, frm: Sequence[Status], to: Status, now: datetime, **values: Any) -> bool:
     """Compare-and-set: move ``key`` from one of ``frm`` to ``to`` in its own committed transaction."""
-    with session_scope(engine) as s:
-        result = s.exec(
-            update(LedgerRow)
-            .where(col(LedgerRow.key) == key, col(LedgerRow.status).in_([f.value for f in frm]))
-            .values(status=to.value, updated_at=now, **values)
-        )
-        return result.rowcount == 1
+    with engine.begin() as conn:
+        return _compare_and_set(conn, key, frm, {"status": to.value, "updated_at": now, **values})
 
 
 def mark_sent(
     engine: Engine, entry: LedgerEntry, published: Published, *, now: datetime, frm: Sequence[Status]
 ) -> bool:
     """Record the remote id and the publication in one transaction."""
-    with session_scope(engine) as s:
-        result = s.exec(
-            update(LedgerRow)
-            .where(col(LedgerRow.key) == entry.key, col(LedgerRow.status).in_([f.value for f in frm]))
-            .values(
-                status=Status.SENT.value,
-                remote_id=published.remote_id,
-                remote_url=published.url,
-                sent_at=published.created_at,
-                last_error=None,
-                not_before=None,
-                updated_at=now,
-            )
-        )
-        if result.rowcount != 1:
+    sent = {
+        "status": Status.SENT.value,
+        "remote_id": published.remote_id,
+        "remote_url": published.url,
+        "sent_at": published.created_at,
+        "last_error": None,
+        "not_before": None,
+        "updated_at": now,
+    }
+    with engine.begin() as conn:
+        if not _compare_and_set(conn, entry.key, frm, sent):
             return False
-        s.add(
-            PublicationRow(
-                ledger_key=entry.key,
-                campaign_id=entry.campaign_id,
-                item_id=entry.item_id,
-                platform=entry.platform,
-                part=entry.part,
-                remote_id=published.remote_id,
-                url=published.url,
-                published_at=published.created_at,
-            )
+        conn.execute(
+            _PUBLICATION,
+            {
+                "ledger_key": entry.key,
+                "campaign_id": entry.campaign_id,
+                "item_id": entry.item_id,
+                "platform": entry.platform,
+                "part": entry.part,
+                "remote_id": published.remote_id,
+                "url": published.url,
+                "published_at": published.created_at,
+            },
         )
         return True
 
 
 def next_wake(engine: Engine, *, campaign_ids: Sequence[str]) -> datetime | None:
     """The earliest time a planned row may be acted on (its due time, or later if parked)."""
-    with session_scope(engine) as s:
-        rows = s.exec(
-            select(LedgerRow.due_at, LedgerRow.not_before).where(
-                LedgerRow.status == Status.PLANNED.value, col(LedgerRow.campaign_id).in_(list(campaign_ids))
-            )
-        ).all()
-    times = [max(due, nb) if nb else due for due, nb in rows]
+    times = []
+    with engine.connect() as conn:
+        for campaign_id in campaign_ids:  # two index walks each, however many rows are planned
+            for query in (_FIRST_DUE, _FIRST_PARKED):
+                if (when := conn.execute(query, {"campaign_id": campaign_id}).scalar()) is not None:
+                    times.append(when)
     return min(times) if times else None
 
 

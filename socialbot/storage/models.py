@@ -93,6 +93,7 @@ class LedgerRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ledger_status_due", "status", "due_at"),
         Index("ix_ledger_campaign_status_due", "campaign_id", "status", "due_at"),  # one campaign's rows by status
+        Index("ix_ledger_campaign_status_parked", "campaign_id", "status", "not_before"),  # next_wake
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -294,6 +295,7 @@ class SandboxPostRow(SQLModel, table=True):
     """The sandbox platform's world: posts made on it (so reconciliation sees them across restarts)."""
 
     __tablename__ = "sandbox_posts"
+    __table_args__ = (Index("ix_sandbox_posts_text_key", "account", "text_key", "created_at"),)  # duplicates
 
     id: int | None = Field(default=None, primary_key=True)
     account: str = Field(max_length=64, index=True)
@@ -302,3 +304,4 @@ class SandboxPostRow(SQLModel, table=True):
     reply_to: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_column=_ts(nullable=False))
     deleted: bool = False
+    text_key: str | None = Field(default=None, max_length=32)  # the text as duplicates are judged (text_key)

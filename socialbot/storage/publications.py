@@ -48,10 +48,32 @@ class PublicationsSeen:
     _roots: list[Target] | None = None
 
     def roots(self) -> list[Target]:
-        """The first part of each publication as a collection target, in publication order (built once per change)."""
+        """The first part of each publication as a collection target, in publication order (built once)."""
         if self._roots is None:
-            self._roots = [Target(remote_id=p.remote_id, published_at=p.published_at) for p in self.refs if p.part == 0]
+            self._roots = _roots(self.refs)
         return self._roots
+
+    def add(self, rows: Sequence[tuple[int, str, int, datetime]]) -> None:
+        """Publications recorded after the last id read; the usual case (all newer) only appends."""
+        new = [PublicationRef(r, p, t) for _, r, p, t in rows]
+        new.sort(key=_published)
+        in_order = not self.refs or not new or self.refs[-1].published_at <= new[0].published_at
+        self.refs.extend(new)
+        if not in_order:  # published before one already read (another process, out of order): sort again
+            self.refs.sort(key=_published)
+            self._roots = None
+        elif self._roots is not None:
+            self._roots.extend(_roots(new))
+        if rows:
+            self.last_id = rows[-1][0]
+
+
+def _published(ref: PublicationRef) -> datetime:
+    return ref.published_at
+
+
+def _roots(refs: Sequence[PublicationRef]) -> list[Target]:
+    return [Target(remote_id=p.remote_id, published_at=p.published_at) for p in refs if p.part == 0]
 
 
 def publication_refs(
@@ -65,10 +87,7 @@ def publication_refs(
     with transaction(db) as conn:
         rows = conn.execute(_REFS, {"campaign_id": campaign_id, "platform": platform, "after": seen.last_id}).all()
     if rows:
-        seen.refs.extend(PublicationRef(r, p, t) for _, r, p, t in rows)
-        seen.refs.sort(key=lambda ref: ref.published_at)
-        seen.last_id = rows[-1][0]
-        seen._roots = None
+        seen.add(rows)
     return seen
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -9,12 +10,18 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from socialbot.domain.ledger import normalize_text
 from socialbot.domain.values import OwnPost
 from socialbot.storage.db import session_scope
 from socialbot.storage.models import SandboxPostRow
 
 # read in plain SQL with the rest of what `status` reads (status_queries); re-exported here, by its aggregate
 from socialbot.storage.status_queries import is_rehearsal as is_rehearsal
+
+
+def text_key(text: str) -> str:
+    """The key of a text as the sandbox judges duplicates (as X does: links dropped, spaces and case folded)."""
+    return hashlib.sha256(normalize_text(text).encode()).hexdigest()[:32]
 
 
 class SandboxWorldStore:
@@ -34,6 +41,7 @@ class SandboxWorldStore:
                 text=text,
                 reply_to=reply_to,
                 created_at=created_at,
+                text_key=text_key(text),
             )
             s.add(row)
             s.flush()
@@ -55,6 +63,21 @@ class SandboxWorldStore:
                 .values(deleted=True)
             )
             return result.rowcount == 1
+
+    def has_text_since(self, text: str, since: datetime) -> bool:
+        """Whether a post not deleted since ``since`` has this text, as duplicates are judged (one index lookup)."""
+        with session_scope(self.engine) as s:
+            found = s.exec(
+                select(SandboxPostRow.id)
+                .where(
+                    SandboxPostRow.account == self.account,
+                    SandboxPostRow.text_key == text_key(text),
+                    SandboxPostRow.created_at >= since,
+                    ~col(SandboxPostRow.deleted),
+                )
+                .limit(1)
+            ).first()
+            return found is not None
 
     def posts_since(self, since: datetime) -> list[OwnPost]:
         with session_scope(self.engine) as s:

@@ -108,3 +108,31 @@ def test_collecting_round_by_round_over_days_sees_what_one_late_look_sees(tmp_pa
     assert sum(1 for t in rounds._reactions.values() if not t.delays) >= 1  # old posts kept only their totals
     assert WATERMARK in cursors
     engine.dispose()
+
+
+def test_an_x_like_sandbox_refuses_the_same_text_within_a_day_as_x_does(tmp_path):
+    """Links, spaces and case do not make a text new; a day later, or once the first is deleted, it is accepted."""
+    from socialbot.domain.values import Draft
+    from socialbot.errors import ContentRejected
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'dup.db'}")
+    upgrade(engine)
+    clock = [datetime(2026, 12, 1, 9, 0, tzinfo=UTC)]
+    x = SandboxPlatform(world=SandboxWorldStore(engine, account="dup"), seed=3, clock=lambda: clock[0])
+    first = x.publish(Draft(text="Big news today https://example.com/a"))
+    clock[0] += timedelta(hours=23)
+    with pytest.raises(ContentRejected, match="duplicate content"):
+        x.publish(Draft(text="  big NEWS   today https://example.com/b "))
+    x.publish(Draft(text="Big news tomorrow"))  # another text
+    other = SandboxPlatform(world=SandboxWorldStore(engine, account="other"), seed=3, clock=lambda: clock[0])
+    other.publish(Draft(text="Big news today"))  # another account
+    x.delete(first.remote_id)
+    x.publish(Draft(text="Big news today"))  # the first is gone
+    clock[0] += timedelta(hours=24, seconds=1)
+    x.publish(Draft(text="Big news today"))  # a day after the second
+    reddit = SandboxPlatform(
+        world=SandboxWorldStore(engine, account="r"), seed=3, clock=lambda: clock[0], capabilities=REDDIT_CAPABILITIES
+    )
+    reddit.publish(Draft(text="Same", subreddit="test"))
+    reddit.publish(Draft(text="Same", subreddit="test"))  # Reddit does not refuse repeats
+    engine.dispose()

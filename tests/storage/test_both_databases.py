@@ -143,6 +143,44 @@ def test_ledger_enqueue_and_claims_are_compare_and_set(engine):
     assert count(engine, PublicationRow) == 1
 
 
+def test_next_wake_is_the_earliest_due_or_parked_until_time_of_planned_rows(engine):
+    def add(key: str, due: datetime, *, campaign: str = "c", parked_until: datetime | None = None) -> None:
+        ledger.enqueue(
+            engine,
+            key=key,
+            campaign_id=campaign,
+            item_id=key,
+            platform="x",
+            kind=ActionKind.REPLY,
+            draft=Draft(text=key, reply_to="1"),
+            due=due,
+            catch_up_within=timedelta(hours=1),
+            reply_to="1",
+            now=T0,
+        )
+        if parked_until is not None:
+            park(key, parked_until)
+
+    def park(key: str, until: datetime) -> None:
+        assert ledger.transition(engine, key, frm=[Status.PLANNED], to=Status.PLANNED, now=T0, not_before=until)
+
+    def wake(*campaigns: str) -> datetime | None:
+        return ledger.next_wake(engine, campaign_ids=list(campaigns or ["c"]))
+
+    hour = timedelta(hours=1)
+    assert wake() is None
+    add("a", T0 + 2 * hour)
+    add("b", T0 + hour, parked_until=T0 + 3 * hour)  # parked past its due time: wakes when the parking ends
+    assert wake() == T0 + 2 * hour
+    add("c", T0 + 1.5 * hour, parked_until=T0 + 1.2 * hour)  # parked until before its due time: the due time
+    assert wake() == T0 + 1.5 * hour
+    assert _claim(engine, "c")  # sending: no longer planned
+    park("a", T0 + 2.5 * hour)
+    assert wake() == T0 + 2.5 * hour
+    add("d", T0, campaign="other")
+    assert wake() == T0 + 2.5 * hour and wake("c", "other") == T0 and wake("nobody") is None
+
+
 def _publish(engine: Engine, key: str, remote_id: str, at: datetime) -> None:
     assert _reactive(engine, key) and _claim(engine, key)
     entry = ledger.get_entry(engine, key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -87,4 +88,30 @@ def test_the_general_ledger_migration_carries_existing_rows_over(tmp_path):
         "c/story/20261201T0930/x/1": ("schedule", "thread_part", "c/story/20261201T0930/x/0", None, "planned"),
         "c/vote/20261202T1200/x/0": ("schedule", "poll", None, None, "planned"),
     }
+    engine.dispose()
+
+
+def test_sandbox_posts_from_before_the_text_key_are_keyed_so_duplicates_are_still_refused(tmp_path):
+    """0007 → 0008: existing sandbox posts get the key the duplicate check looks up."""
+    from socialbot.domain.values import Draft
+    from socialbot.errors import ContentRejected
+    from socialbot.platforms.sandbox import SandboxPlatform
+    from socialbot.storage.sandbox_world import SandboxWorldStore
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'world.db'}")
+    upgrade(engine, "0007_database_role")
+    created = datetime(2026, 12, 1, 9, tzinfo=UTC).replace(tzinfo=None)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sandbox_posts (account, remote_id, text, reply_to, created_at, deleted) "
+                "VALUES ('acct', '1800000001', 'Launch day https://t.co/x', NULL, :t, 0)"
+            ),
+            {"t": created},
+        )
+    upgrade(engine)
+    clock = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    sandbox = SandboxPlatform(world=SandboxWorldStore(engine, account="acct"), seed=1, clock=lambda: clock)
+    with pytest.raises(ContentRejected, match="duplicate content"):
+        sandbox.publish(Draft(text="launch DAY"))
     engine.dispose()

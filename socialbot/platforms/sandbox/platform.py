@@ -5,11 +5,10 @@ from __future__ import annotations
 import bisect
 import random
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from socialbot.domain.clock import Clock, system_clock
-from socialbot.domain.ledger import normalize_text
 from socialbot.domain.values import (
     X_CAPABILITIES,
     AuthorProfile,
@@ -29,6 +28,7 @@ from socialbot.platforms.base import UsageMeter
 from socialbot.platforms.sandbox.audience import MAX_DELAY, Audience, Habit, Persona, Reaction, stable_seed
 
 WATERMARK = "sandbox:watermark"
+NEVER = datetime.max.replace(tzinfo=UTC)  # the next reaction of a post that has had its last
 FINAL_AFTER = timedelta(days=1)  # past the last possible reaction and the cursor, a post keeps only its totals
 
 
@@ -81,6 +81,7 @@ class SandboxWorld(Protocol):
     def exists(self, remote_id: str) -> bool: ...
     def delete(self, remote_id: str) -> bool: ...
     def posts_since(self, since: datetime) -> list[OwnPost]: ...
+    def has_text_since(self, text: str, since: datetime) -> bool: ...  # as duplicates are judged
     def created_at(self, remote_ids: list[str]) -> dict[str, datetime]: ...
 
 
@@ -119,7 +120,9 @@ class SandboxPlatform:
         self._last_reaction = MAX_DELAY  # no reaction comes later after a post (a scripted one may)
         self._built: list[tuple[datetime, str]] = []  # posts with a timeline, by publication time
         self._final_upto = 0  # self._built[:this] keep only their totals
-        self._resume: dict[str, tuple[datetime, int]] = {}  # post -> (the last round's now, reactions up to it)
+        # post -> (when a round last looked, its reactions by then, when the next one comes): a round that
+        # starts between the first and the last has nothing to look at on that post
+        self._resume: dict[str, tuple[datetime, int, datetime]] = {}
 
     # --- failure injection -------------------------------------------------------------------
     def _maybe_fail(self, endpoint: str, *, writes: bool = False) -> bool:
@@ -145,11 +148,8 @@ class SandboxPlatform:
             raise ContentRejected("sandbox: SUBREDDIT_REQUIRED — a submission needs a subreddit")
         if draft.reply_to and not self.world.exists(draft.reply_to):
             raise ContentRejected(f"sandbox: the post being replied to ({draft.reply_to}) does not exist")
-        if caps.platform == "x":
-            wanted = normalize_text(draft.text)
-            for post in self.world.posts_since(now - timedelta(hours=24)):
-                if normalize_text(post.text) == wanted:
-                    raise ContentRejected("sandbox: You are not allowed to create a Tweet with duplicate content.")
+        if caps.platform == "x" and self.world.has_text_since(draft.text, now - timedelta(hours=24)):
+            raise ContentRejected("sandbox: You are not allowed to create a Tweet with duplicate content.")
         if lose_answer and self._failures.random() < 0.5:
             raise OutcomeUnknown("sandbox publish: timed out; the request never reached the platform")
         remote_id = self.world.add(text=draft.text, reply_to=draft.reply_to, created_at=now, id_base=1_800_000_000)
@@ -204,19 +204,21 @@ class SandboxPlatform:
             self._keep_totals_only(before=since - self._last_reaction - FINAL_AFTER)
         interactions: list[Interaction] = []
         people: set[str] = set()
+        resumes = self._resume
         for target in targets:
+            resume = resumes.get(target.remote_id)
+            if resume is not None and since is not None and resume[0] <= since and now < resume[2]:
+                continue  # the common case: nothing since the last round looked, nothing new by now
             timeline = self._reactions_for(target.remote_id, target.published_at)
-            resume = self._resume.get(target.remote_id)
             if since is None:
                 lo = 0
-            elif resume is not None and resume[0] == since:  # the round after the last one: no search
+            elif resume is not None and resume[0] <= since < resume[2]:  # no reaction between: no search
                 lo = resume[1]
             else:
                 lo = timeline.index_after(since - target.published_at)
-            age = now - target.published_at
-            nothing_new = lo >= len(timeline.delays) or timeline.delays[lo] > age  # the common case: no search
-            hi = lo if nothing_new else timeline.index_after(age)
-            self._resume[target.remote_id] = (now, hi)
+            hi = timeline.index_after(now - target.published_at)
+            upcoming = target.published_at + timeline.delays[hi] if hi < len(timeline.delays) else NEVER
+            resumes[target.remote_id] = (now, hi, upcoming)
             for r in timeline.reactions[lo:hi]:
                 at = target.published_at + r.delay
                 if r.kind == InteractionKind.HASHTAG and not keywords:
