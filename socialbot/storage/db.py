@@ -59,6 +59,8 @@ def normalise_url(url: str) -> str:
     return url
 
 
+REHEARSAL_CACHE_KIB = 32 * 1024  # per connection; a rehearsal uses one or two
+REHEARSAL_CHECKPOINT_PAGES = 10_000
 CONNECT_TIMEOUT = 10  # seconds to reach PostgreSQL, unless the URL says connect_timeout=
 
 
@@ -111,7 +113,13 @@ def _sqlite_pragmas(dbapi_connection, _record, *, synchronous: str = "NORMAL") -
 
 
 def _sqlite_rehearsal_pragmas(dbapi_connection, record) -> None:
+    """As a live database, but commits are not forced to disk; a larger page cache (the indexes of a busy
+    fortnight's interactions outgrow the 2 MiB default) and WAL checkpoints every 40 MiB, not every 4."""
     _sqlite_pragmas(dbapi_connection, record, synchronous="OFF")
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA cache_size=-{REHEARSAL_CACHE_KIB}")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={REHEARSAL_CHECKPOINT_PAGES}")
+    cursor.close()
 
 
 def _no_synchronous_commit(dbapi_connection, _record) -> None:

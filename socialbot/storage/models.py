@@ -185,7 +185,7 @@ class InteractionRow(SQLModel, table=True):
     remote_id: str = Field(max_length=120)
     kind: str = Field(max_length=16)
     campaign_id: str | None = Field(default=None, max_length=64)
-    target_id: str | None = Field(default=None, index=True, max_length=64)
+    target_id: str | None = Field(default=None, max_length=64)  # looked up by campaign first (campaign_target_kind)
     parent_id: str | None = Field(default=None, max_length=120)
     author_id: str = Field(max_length=64)
     text: str | None = Field(default=None, sa_column=Column(Text))

@@ -123,16 +123,17 @@ class Audience:
         rng = random.Random(stable_seed("post", self.seed, post_id))
         boost = 1.0 + (stable_seed("question", post_id) % 5) / 10  # some posts simply draw more replies
         tau = self.half_life.total_seconds() / math.log(2)
-        out: list[Reaction] = []
+        draw, expovariate, rate = rng.random, rng.expovariate, 1 / tau
+        kinds_of, text_of = self._kinds, self._text
+        out: list[tuple[float, str, InteractionKind, Persona, str | None]] = []  # sorted, then numbered
         for persona in self.personas:
-            if rng.random() >= persona.activity:
+            if draw() >= persona.activity:
                 continue
-            kinds = self._kinds(persona, rng, boost=boost, hashtags=hashtags)
-            for kind in kinds:
-                delay = timedelta(seconds=min(rng.expovariate(1 / tau), LAST_REACTION_SECONDS) + 5)
-                out.append(Reaction(0, persona, kind, delay, self._text(persona, kind, rng, hashtags)))
-        out.sort(key=lambda r: (r.delay, r.persona.id, r.kind))
-        return [Reaction(i + 1, r.persona, r.kind, r.delay, r.text) for i, r in enumerate(out)]
+            for kind in kinds_of(persona, rng, boost=boost, hashtags=hashtags):
+                seconds = min(expovariate(rate), LAST_REACTION_SECONDS) + 5
+                out.append((seconds, persona.id, kind, persona, text_of(persona, kind, rng, hashtags)))
+        out.sort(key=lambda r: r[:3])  # by delay, then person and kind
+        return [Reaction(i, p, k, timedelta(seconds=d), t) for i, (d, _, k, p, t) in enumerate(out, 1)]
 
     @staticmethod
     def _kinds(

@@ -37,20 +37,21 @@ def _published(target: Target) -> datetime:
 
 
 class _Timeline:
-    """A post's reactions sorted by delay, with prefix counts so "how many by time t" is a binary search."""
+    """A post's reactions sorted by delay, so "how many by time t" (of each kind) is a binary search."""
 
     def __init__(self, reactions: list[Reaction]) -> None:
         self.reactions = reactions
         self.total = len(reactions)
         self.delays = [r.delay for r in reactions]
-        self.prefix: list[tuple[dict[InteractionKind, int], int]] = [({k: 0 for k in InteractionKind}, 0)]
+        self.by_kind: dict[InteractionKind, list[timedelta]] = {k: [] for k in InteractionKind}
+        self.reach = [0]  # followers reached by reposts and quotes among the first n reactions
+        spread, reach = (InteractionKind.REPOST, InteractionKind.QUOTE), 0
         for r in reactions:
-            counts, reach = self.prefix[-1]
-            counts = dict(counts)
-            counts[r.kind] += 1
-            if r.kind in (InteractionKind.REPOST, InteractionKind.QUOTE):
+            self.by_kind[r.kind].append(r.delay)
+            if r.kind in spread:
                 reach += r.persona.followers
-            self.prefix.append((counts, reach))
+            self.reach.append(reach)
+        self.totals = {k: len(d) for k, d in self.by_kind.items()}  # all a final timeline keeps (final())
 
     def index_after(self, delay: timedelta) -> int:
         """Number of reactions with delay <= ``delay`` (of a final timeline: all of them)."""
@@ -59,18 +60,18 @@ class _Timeline:
         return bisect.bisect_right(self.delays, delay)
 
     def counts_until(self, delay: timedelta) -> tuple[dict[InteractionKind, int], int, int]:
+        """Reactions of each kind by ``delay``, the followers reached by then, and all reactions by then."""
         if not self.delays:  # a final timeline keeps only the totals
-            counts, reach = self.prefix[-1]
-            return counts, reach, self.total
+            return dict(self.totals), self.reach[-1], self.total
         n = self.index_after(delay)
-        counts, reach = self.prefix[n]
-        return counts, reach, n
+        return {k: bisect.bisect_right(d, delay) for k, d in self.by_kind.items()}, self.reach[n], n
 
     def final(self) -> _Timeline:
         """Only the totals (every reaction is in the past): what counters need once collection is past it."""
         done = _Timeline([])
-        done.prefix = [self.prefix[-1]]
-        done.total = len(self.reactions)
+        done.totals = self.totals
+        done.reach = [self.reach[-1]]
+        done.total = self.total
         return done
 
 
@@ -123,6 +124,7 @@ class SandboxPlatform:
         # post -> (when a round last looked, its reactions by then, when the next one comes): a round that
         # starts between the first and the last has nothing to look at on that post
         self._resume: dict[str, tuple[datetime, int, datetime]] = {}
+        self._profiles: dict[str, AuthorProfile] = {}  # persona -> its profile, accounts dated from the epoch
 
     # --- failure injection -------------------------------------------------------------------
     def _maybe_fail(self, endpoint: str, *, writes: bool = False) -> bool:
@@ -177,8 +179,18 @@ class SandboxPlatform:
         return timeline
 
     def _author(self, persona_id: str, now: datetime) -> AuthorProfile:
+        if self._epoch is None:  # no post collected yet: accounts are dated from now, and not remembered
+            return self._profile(persona_id, now, epoch=now)
+        if (known := self._profiles.get(persona_id)) is None:
+            known = self._profiles[persona_id] = self._profile(persona_id, now, epoch=self._epoch)
+        # the same profile taken now (it never changes: the crowd does not grow or age); a copy of the
+        # frozen dataclass's fields costs a fifth of building it, and a round names a hundred people
+        stamped = object.__new__(AuthorProfile)
+        stamped.__dict__.update(known.__dict__, taken_at=now)
+        return stamped
+
+    def _profile(self, persona_id: str, now: datetime, *, epoch: datetime) -> AuthorProfile:
         p = self.audience.by_id[persona_id]
-        epoch = self._epoch or now
         return AuthorProfile(
             platform=self.capabilities.platform,
             remote_id=p.id,

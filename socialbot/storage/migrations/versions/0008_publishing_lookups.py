@@ -6,6 +6,8 @@
   a fortnight a third of a rehearsal's time). Rows from before are keyed here.
 - The ledger gets an index by campaign, status and parked-until time, so the next wake-up time of a
   campaign (its earliest due or parked row) no longer reads every planned row.
+- Interactions lose the index on the target alone: every query by target names the campaign first
+  (ix_interaction_campaign_target_kind), and each index costs every stored interaction a write.
 
 Revision ID: 0008_publishing_lookups
 Revises: 0007_database_role
@@ -42,9 +44,13 @@ def upgrade() -> None:
         )
     op.create_index("ix_sandbox_posts_text_key", "sandbox_posts", ["account", "text_key", "created_at"])
     op.create_index("ix_ledger_campaign_status_parked", "ledger", ["campaign_id", "status", "not_before"])
+    with op.batch_alter_table("interactions", schema=None) as batch_op:
+        batch_op.drop_index("ix_interactions_target_id")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("interactions", schema=None) as batch_op:
+        batch_op.create_index("ix_interactions_target_id", ["target_id"], unique=False)
     op.drop_index("ix_ledger_campaign_status_parked", table_name="ledger")
     op.drop_index("ix_sandbox_posts_text_key", table_name="sandbox_posts")
     with op.batch_alter_table("sandbox_posts", schema=None) as batch_op:
