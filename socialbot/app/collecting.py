@@ -17,7 +17,7 @@ from socialbot.storage.metrics import store_metrics
 from socialbot.storage.publications import PublicationRef, PublicationsSeen, publication_refs
 
 API_BATCH = 100  # ids per counters or profiles call (both X and Reddit take 100)
-FULL_READ_EVERY = timedelta(hours=1)  # between rounds, only newer publications are read; all of them this often
+FULL_READ_EVERY = timedelta(hours=1)  # on PostgreSQL, all publications are read again this often (below)
 
 
 @dataclass
@@ -42,7 +42,10 @@ def collect(
     key = (campaign_id, platform_name)
     with ctx.engine.connect() as conn:
         seen = ctx.publications_seen.get(key)
-        if seen is None or seen.read_at is None or now - seen.read_at >= FULL_READ_EVERY:
+        # SQLite has one writer at a time, so ids commit in order and the rows after the last id read are
+        # all that is new; PostgreSQL may commit a smaller id after a larger one was read: read all again
+        stale = seen is not None and conn.dialect.name != "sqlite"
+        if seen is None or (stale and (seen.read_at is None or now - seen.read_at >= FULL_READ_EVERY)):
             seen = PublicationsSeen(refs=[], read_at=now)
         seen = ctx.publications_seen[key] = publication_refs(
             conn, campaign_id=campaign_id, platform=platform_name, seen=seen

@@ -121,7 +121,7 @@ def to_entry(row: Any) -> LedgerEntry:
 # compiles each a single time (building a statement per call cost more than running it).
 _LEDGER = table_of(LedgerRow)
 _PUBLICATIONS = table_of(PublicationRow)
-_BY_KEY = select(_LEDGER).where(_LEDGER.c.key == bindparam("key"))
+_BY_KEY = _LEDGER.select().where(_LEDGER.c.key == bindparam("key"))
 _PUBLICATION = insert(_PUBLICATIONS)
 _FIRST_DUE = (  # the earliest planned row not parked past its due time (an index walk: the first usually is)
     select(_LEDGER.c.due_at)
@@ -148,7 +148,7 @@ _FIRST_PARKED = (  # the earliest end of a parking past the due time (ix_ledger_
 
 @functools.lru_cache(maxsize=64)
 def _entries_query(by_campaign: bool, due_before: bool, limit: int | None) -> Select:
-    q = select(_LEDGER).where(_LEDGER.c.status.in_(bindparam("statuses", expanding=True)))
+    q = _LEDGER.select().where(_LEDGER.c.status.in_(bindparam("statuses", expanding=True)))
     if by_campaign:
         q = q.where(_LEDGER.c.campaign_id.in_(bindparam("campaign_ids", expanding=True)))
     if due_before:

@@ -6,14 +6,14 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from socialbot.domain.ledger import normalize_text
 from socialbot.domain.values import OwnPost
 from socialbot.storage.db import session_scope
-from socialbot.storage.models import SandboxPostRow
+from socialbot.storage.models import SandboxPostRow, table_of
 
 # read in plain SQL with the rest of what `status` reads (status_queries); re-exported here, by its aggregate
 from socialbot.storage.status_queries import is_rehearsal as is_rehearsal
@@ -22,6 +22,21 @@ from socialbot.storage.status_queries import is_rehearsal as is_rehearsal
 def text_key(text: str) -> str:
     """The key of a text as the sandbox judges duplicates (as X does: links dropped, spaces and case folded)."""
     return hashlib.sha256(normalize_text(text).encode()).hexdigest()[:32]
+
+
+_POSTS = table_of(SandboxPostRow)
+_ADD = insert(_POSTS)
+_NAME = update(_POSTS).where(_POSTS.c.id == bindparam("row_id")).values(remote_id=bindparam("name"))
+_SAME_TEXT = (
+    select(_POSTS.c.id)
+    .where(
+        _POSTS.c.account == bindparam("account"),
+        _POSTS.c.text_key == bindparam("key"),
+        _POSTS.c.created_at >= bindparam("since"),
+        ~_POSTS.c.deleted,
+    )
+    .limit(1)
+)
 
 
 class SandboxWorldStore:
@@ -34,21 +49,25 @@ class SandboxWorldStore:
 
     def add(self, *, text: str, reply_to: str | None, created_at: datetime, id_base: int) -> str:
         """Store a post and return its remote id (``id_base`` + row id), allocated in the same transaction."""
-        with session_scope(self.engine) as s:
-            row = SandboxPostRow(
-                account=self.account,
-                remote_id=f"pending-{secrets.token_hex(8)}",
-                text=text,
-                reply_to=reply_to,
-                created_at=created_at,
-                text_key=text_key(text),
-            )
-            s.add(row)
-            s.flush()
-            assert row.id is not None  # the flush assigned it
-            row.remote_id = str(id_base + row.id)
-            s.add(row)
-            return row.remote_id
+        with self.engine.begin() as conn:
+            added = conn.execute(
+                _ADD,
+                {
+                    "account": self.account,
+                    "remote_id": f"pending-{secrets.token_hex(8)}",
+                    "text": text,
+                    "reply_to": reply_to,
+                    "created_at": created_at,
+                    "deleted": False,
+                    "text_key": text_key(text),
+                },
+            ).inserted_primary_key
+            assert added is not None  # an INSERT of one row
+            row_id = added[0]
+            remote_id = str(id_base + row_id)
+            conn.execute(_NAME, {"row_id": row_id, "name": remote_id})
+        self._created[remote_id] = created_at
+        return remote_id
 
     def exists(self, remote_id: str) -> bool:
         with session_scope(self.engine) as s:
@@ -66,18 +85,9 @@ class SandboxWorldStore:
 
     def has_text_since(self, text: str, since: datetime) -> bool:
         """Whether a post not deleted since ``since`` has this text, as duplicates are judged (one index lookup)."""
-        with session_scope(self.engine) as s:
-            found = s.exec(
-                select(SandboxPostRow.id)
-                .where(
-                    SandboxPostRow.account == self.account,
-                    SandboxPostRow.text_key == text_key(text),
-                    SandboxPostRow.created_at >= since,
-                    ~col(SandboxPostRow.deleted),
-                )
-                .limit(1)
-            ).first()
-            return found is not None
+        params = {"account": self.account, "key": text_key(text), "since": since}
+        with self.engine.connect() as conn:
+            return conn.execute(_SAME_TEXT, params).first() is not None
 
     def posts_since(self, since: datetime) -> list[OwnPost]:
         with session_scope(self.engine) as s:
