@@ -175,3 +175,50 @@ def test_status_and_report_commands(settings, clock, campaigns_dir, monkeypatch,
     missing = runner.invoke(main, ["report", "nope", "--db", settings.database_url])
     assert missing.exit_code == 2 and "no campaign 'nope'" in missing.output
     assert "daemon: not running" in status.output  # the daemon stopped and released its lock
+
+
+def _schema_differences(engine) -> list:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+
+
+def test_a_rehearsal_builds_the_report_indexes_at_its_end_even_when_it_fails(
+    settings, campaigns_dir, tmp_path, monkeypatch
+):
+    """The report's indexes are left out while a rehearsal stores (nothing reads them); it ends with all of them."""
+    import pytest
+    from sqlalchemy import inspect
+
+    from socialbot.run import simulate as simulation
+    from socialbot.storage.db import make_engine
+    from socialbot.storage.reporting import REPORT_INDEXES
+
+    path = write_campaign(campaigns_dir, DAILY_MADRID)
+    missing: list[set[str]] = []  # the report's indexes absent at each step
+    fail_at: list[int] = []
+    real_run = simulation.run_guarded
+
+    def run_and_look(job, app, now, **kwargs):
+        missing.append(set(REPORT_INDEXES) - {ix["name"] for ix in inspect(app.engine).get_indexes("interactions")})
+        if len(missing) in fail_at:
+            raise RuntimeError("the machine went away")
+        return real_run(job, app, now, **kwargs)
+
+    monkeypatch.setattr(simulation, "run_guarded", run_and_look)
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    app, result = simulation.simulate(settings.model_copy(update={"database_url": url}), [path], days=5)
+    assert result.sent == 5 and all(m == set(REPORT_INDEXES) for m in missing)
+    assert _schema_differences(app.engine) == []  # every index is back
+    app.close()
+    missing.clear()
+    fail_at.append(40)
+    url = f"sqlite:///{tmp_path / 'failed.db'}"
+    with pytest.raises(RuntimeError, match="went away"):
+        simulation.simulate(settings.model_copy(update={"database_url": url}), [path], days=5)
+    engine = make_engine(url)
+    assert _schema_differences(engine) == []
+    engine.dispose()
