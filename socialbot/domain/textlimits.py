@@ -42,8 +42,23 @@ def text_length(text: str, capabilities: Capabilities) -> int:
     return x_weighted_length(text) if capabilities.weighted_length else len(text)
 
 
+# Where twitter-text may find a URL (23 whatever its length): a dot before a letter or digit of any script
+_MAYBE_ANY_URL = re.compile(r"\.\w|://")
+
+
 def over_limit(text: str, capabilities: Capabilities) -> int:
-    """How many characters ``text`` is over the platform's limit (0 when it fits)."""
+    """How many characters ``text`` is over the platform's limit (0 when it fits).
+
+    On X no character weighs more than 2 (an emoji sequence weighs 2 in all) and, with no URL, nothing
+    counts more than it is long: text that fits at 2 a character fits, and the library (whose patterns
+    take 0.3 s to compile) is not asked.
+    """
+    if (
+        capabilities.weighted_length
+        and 2 * len(unicodedata.normalize("NFC", text)) <= capabilities.max_text_length
+        and _MAYBE_ANY_URL.search(text) is None
+    ):
+        return 0
     return max(0, text_length(text, capabilities) - capabilities.max_text_length)
 
 
