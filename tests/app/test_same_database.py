@@ -37,6 +37,13 @@ def test_another_server_port_or_database_is_another_database(other):
     assert not same_database(LIVE, other)
 
 
+def _live_daemon_is_refused(settings, clock) -> None:
+    live = Daemon(settings, app=App(settings, clock=clock))
+    with pytest.raises(ConfigError, match="holds a sandbox rehearsal"):
+        live.start()
+    live.close()
+
+
 def test_a_live_daemon_refuses_a_database_that_holds_a_rehearsal(settings, clock, campaigns_dir):
     from tests.conftest import one_post_campaign
 
@@ -46,10 +53,7 @@ def test_a_live_daemon_refuses_a_database_that_holds_a_rehearsal(settings, clock
     clock.now = clock.now.replace(day=2, hour=9, minute=1)
     assert rehearsal.run_once()["sent"] == 1  # a sandbox post is now recorded
     rehearsal.close()
-    live = Daemon(settings, app=App(settings, clock=clock))
-    with pytest.raises(ConfigError, match="holds a sandbox rehearsal"):
-        live.start()
-    live.close()
+    _live_daemon_is_refused(settings, clock)
 
 
 def test_a_rehearsal_that_published_nothing_still_marks_its_database(settings, clock, campaigns_dir):
@@ -60,10 +64,7 @@ def test_a_rehearsal_that_published_nothing_still_marks_its_database(settings, c
     rehearsal = Daemon(settings, app=App(settings, sandbox=True, clock=clock))
     rehearsal.start()  # nothing is due yet: no sandbox post at all
     rehearsal.close()
-    live = Daemon(settings, app=App(settings, clock=clock))
-    with pytest.raises(ConfigError, match="holds a sandbox rehearsal"):
-        live.start()
-    live.close()
+    _live_daemon_is_refused(settings, clock)
 
 
 def test_a_rehearsal_refuses_a_database_a_live_daemon_used(settings, clock, campaigns_dir):
