@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import signal
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -187,14 +190,16 @@ class Daemon:
                 self.scheduler.add(job, at=now)
         self.scheduler.start()
         log.info("daemon running: %d campaign(s); stop with Ctrl-C or SIGTERM", len(self.app.campaigns))
-        while not self.stop_event.is_set():
-            if not self._lease().held():  # checked here too: a heartbeat may be stuck on a locked database
-                self.stop_event.set()
-                break
-            if self.rescan_event.wait(timeout=1.0):
-                self.rescan_event.clear()
-                log.info("SIGHUP: re-reading campaign files")
-                self.scheduler.wake("rescan", self.app.clock())
+        with _woken_by_signals(fallback=self.rescan_event.wait) as wait:
+            while not self.stop_event.is_set():
+                if not self._lease().held():  # checked here too: a heartbeat may be stuck on a locked database
+                    self.stop_event.set()
+                    break
+                wait(1.0)
+                if self.rescan_event.is_set():
+                    self.rescan_event.clear()
+                    log.info("SIGHUP: re-reading campaign files")
+                    self.scheduler.wake("rescan", self.app.clock())
         log.info("stopping: no new jobs; waiting for running jobs to finish")
         self.scheduler.shutdown()
         if self.lease is not None and self.lease.lost:
@@ -232,13 +237,46 @@ class Daemon:
                 releasing.join(2)  # so a restart is not refused; a database that hangs does not hold the exit
                 logging.shutdown()
                 os._exit(1)
+            self.stop_event.set()  # first: a worker checks it before its next post, logging can wait
             log.info("received %s", name)
-            self.stop_event.set()
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         if hasattr(signal, "SIGHUP"):
             signal.signal(signal.SIGHUP, lambda *_: self.rescan_event.set())
+
+
+@contextmanager
+def _woken_by_signals(fallback: Callable[[float], object]) -> Iterator[Callable[[float], object]]:
+    """A wait of at most N seconds that a SIGTERM, SIGINT or SIGHUP ends at once.
+
+    The kernel hands a signal to any thread of the process, often the worker busy publishing; Python
+    runs the handler in the main thread only, and a main thread asleep in a timed wait sleeps on
+    until its timeout (a backlog went on publishing hundreds of posts for that second). With a
+    wakeup fd the C-level handler writes a byte whatever thread it interrupted, and the main thread
+    waits on that. Outside the main thread (tests serving from a thread) there are no handlers: ``fallback``.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield fallback
+        return
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    previous = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+
+    def wait(timeout: float) -> object:
+        ready, _, _ = select.select([reader], [], [], timeout)
+        if ready:
+            with suppress(BlockingIOError):
+                reader.recv(512)
+        return bool(ready)
+
+    try:
+        yield wait
+    finally:
+        signal.set_wakeup_fd(previous)
+        reader.close()
+        writer.close()
 
 
 def run(
