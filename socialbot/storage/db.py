@@ -161,11 +161,55 @@ def _alembic_config(engine: Engine | None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (programmatic Alembic; safe to run on every start)."""
+def upgrade(engine: Engine, revision: str = "head", *, step_by_step: bool = False) -> None:
+    """Apply migrations up to ``revision`` (programmatic Alembic; safe to run on every start).
+
+    To the head, two cases skip Alembic (whose import and eight migrations cost ~0.5 s, a good part
+    of a command): a database already at the head is left alone, and an empty one gets the models'
+    tables at once, stamped with the head, in one transaction. Tests hold that schema equal to the
+    one the migrations build step by step (``step_by_step=True``, as on PostgreSQL and SQLite).
+    """
+    if revision == "head" and not step_by_step and _at_head_or_created(engine):
+        return
     from alembic import command
 
     command.upgrade(_alembic_config(engine), revision)
+
+
+def _at_head_or_created(engine: Engine) -> bool:
+    """True if the database is at the head, or was empty and now holds the head's schema; False: migrate."""
+    from sqlalchemy import MetaData, String, inspect, text
+    from sqlalchemy.schema import Column, PrimaryKeyConstraint, Table
+
+    from socialbot.storage.reader import head_revision as head
+
+    with engine.connect() as conn:
+        if conn.dialect.has_table(conn, "alembic_version"):
+            return [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))] == [head()]
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the driver starts none before DDL: one writer, all or nothing
+        elif conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(7201260001)"))  # two first starts: one creates
+        if inspect(conn).get_table_names():
+            conn.rollback()
+            return False  # not empty after all (or created meanwhile): Alembic decides
+        from sqlmodel import SQLModel
+
+        import socialbot.storage.models  # noqa: F401  (registers the tables)
+
+        SQLModel.metadata.create_all(conn)
+        version = Table(
+            "alembic_version",
+            MetaData(),
+            Column("version_num", String(32), nullable=False),
+            PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+        )
+        version.create(conn)
+        conn.execute(version.insert().values(version_num=head()))
+        conn.commit()
+    log.debug("created the schema at %s", head())
+    return True
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -69,7 +69,7 @@ def count(engine: Engine, model: type[SQLModel]) -> int:
 def test_migrations_upgrade_an_empty_database_to_the_models(empty_database_url):
     engine = make_engine(empty_database_url)
     try:
-        upgrade(engine)
+        upgrade(engine, step_by_step=True)
         assert current_revision(engine) == head_revision()
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
@@ -78,6 +78,50 @@ def test_migrations_upgrade_an_empty_database_to_the_models(empty_database_url):
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
+
+
+def schema(engine: Engine) -> dict[str, dict[str, object]]:
+    """Every table's columns (type, nullability, default), key, indexes, unique sets and foreign keys."""
+    found = inspect(engine)
+    return {
+        table: {
+            "columns": sorted(
+                (c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in found.get_columns(table)
+            ),
+            "key": found.get_pk_constraint(table)["constrained_columns"],
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in found.get_indexes(table)
+            ),
+            "unique": sorted(tuple(u["column_names"]) for u in found.get_unique_constraints(table)),
+            "foreign": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+                for f in found.get_foreign_keys(table)
+            ),
+        }
+        for table in sorted(found.get_table_names())
+    }
+
+
+def test_an_empty_database_gets_at_once_the_schema_the_migrations_build(empty_database_url, request, tmp_path):
+    """A first start creates the models' tables and stamps the head, skipping Alembic: it must be the same schema."""
+    if empty_database_url.startswith("sqlite"):
+        steps_url = f"sqlite:///{tmp_path / 'steps.db'}"
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        steps_url = cluster.url(cluster.create_database())
+    at_once, steps = make_engine(empty_database_url), make_engine(steps_url)
+    try:
+        upgrade(at_once)
+        upgrade(steps, step_by_step=True)
+        assert current_revision(at_once) == head_revision()
+        created, migrated = schema(at_once), schema(steps)
+        assert "interactions" in created and created["interactions"]["indexes"]
+        assert created == migrated
+        upgrade(at_once)  # at the head: left alone
+        assert schema(at_once) == created
+    finally:
+        at_once.dispose()
+        steps.dispose()
 
 
 def test_store_batch_returns_the_number_of_new_interactions(engine):

@@ -15,7 +15,7 @@ from socialbot.storage.db import current_revision, head_revision, make_engine, u
 
 def test_upgrade_head_on_empty_database_matches_the_models(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    upgrade(engine)
+    upgrade(engine, step_by_step=True)
     assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
