@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import MISSING, fields
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from socialbot.domain.clock import Clock, system_clock
 from socialbot.domain.values import (
@@ -27,9 +28,35 @@ from socialbot.errors import ContentRejected, OutcomeUnknown, RateLimited, Trans
 from socialbot.platforms.base import UsageMeter
 from socialbot.platforms.sandbox.audience import MAX_DELAY, Audience, Habit, Persona, Reaction, stable_seed
 
+T = TypeVar("T")
 WATERMARK = "sandbox:watermark"
 NEVER = datetime.max.replace(tzinfo=UTC)  # the next reaction of a post that has had its last
 FINAL_AFTER = timedelta(days=1)  # past the last possible reaction and the cursor, a post keeps only its totals
+
+
+def _filled(cls: type[T], **values: object) -> T:
+    """An instance of a frozen dataclass with every field given (fields left out take their plain defaults).
+
+    Its __init__ sets each field through object.__setattr__; filling the __dict__ at once costs a
+    quarter of that, and a busy fortnight makes millions of interactions, counters and profiles.
+    """
+    defaults, required = _defaults(cls)
+    if not required <= values.keys():
+        raise TypeError(f"{cls.__name__} needs {sorted(required - values.keys())}")
+    made = object.__new__(cls)
+    made.__dict__.update(defaults, **values)
+    return made
+
+
+_DEFAULTS: dict[type, tuple[dict[str, object], frozenset[str]]] = {}
+
+
+def _defaults(cls: type) -> tuple[dict[str, object], frozenset[str]]:
+    """A dataclass's plain defaults, and the fields with none (a default_factory counts as none)."""
+    if (known := _DEFAULTS.get(cls)) is None:
+        defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+        known = _DEFAULTS[cls] = (defaults, frozenset(f.name for f in fields(cls) if f.name not in defaults))
+    return known
 
 
 def _published(target: Target) -> datetime:
@@ -52,6 +79,7 @@ class _Timeline:
                 reach += r.persona.followers
             self.reach.append(reach)
         self.totals = {k: len(d) for k, d in self.by_kind.items()}  # all a final timeline keeps (final())
+        self._counted: tuple[int, dict[InteractionKind, int]] = (-1, {})  # the last counts_until, by n
 
     def index_after(self, delay: timedelta) -> int:
         """Number of reactions with delay <= ``delay`` (of a final timeline: all of them)."""
@@ -64,7 +92,9 @@ class _Timeline:
         if not self.delays:  # a final timeline keeps only the totals
             return dict(self.totals), self.reach[-1], self.total
         n = self.index_after(delay)
-        return {k: bisect.bisect_right(d, delay) for k, d in self.by_kind.items()}, self.reach[n], n
+        if self._counted[0] != n:  # a reading of a post with no reaction since the last one counts nothing again
+            self._counted = (n, {k: bisect.bisect_right(d, delay) for k, d in self.by_kind.items()})
+        return dict(self._counted[1]), self.reach[n], n
 
     def final(self) -> _Timeline:
         """Only the totals (every reaction is in the past): what counters need once collection is past it."""
@@ -185,9 +215,7 @@ class SandboxPlatform:
             known = self._profiles[persona_id] = self._profile(persona_id, now, epoch=self._epoch)
         # the same profile taken now (it never changes: the crowd does not grow or age); a copy of the
         # frozen dataclass's fields costs a fifth of building it, and a round names a hundred people
-        stamped = object.__new__(AuthorProfile)
-        stamped.__dict__.update(known.__dict__, taken_at=now)
-        return stamped
+        return _filled(AuthorProfile, **{**known.__dict__, "taken_at": now})
 
     def _profile(self, persona_id: str, now: datetime, *, epoch: datetime) -> AuthorProfile:
         p = self.audience.by_id[persona_id]
@@ -237,10 +265,8 @@ class SandboxPlatform:
                 if r.kind == InteractionKind.HASHTAG and not keywords:
                     continue
                 linked = r.kind not in (InteractionKind.HASHTAG, InteractionKind.MENTION)
-                # a frozen dataclass's __init__ sets each field through object.__setattr__: filling its
-                # __dict__ at once costs a quarter of that, and a busy fortnight makes a million of them
-                interaction = object.__new__(Interaction)
-                interaction.__dict__.update(
+                interaction = _filled(
+                    Interaction,
                     platform=platform,
                     remote_id=f"{target.remote_id}-{r.number}",
                     kind=r.kind,
@@ -271,6 +297,7 @@ class SandboxPlatform:
     def fetch_metrics(self, remote_ids: Sequence[str], *, now: datetime) -> list[Metrics]:
         self._maybe_fail("metrics")
         published = self.world.created_at(list(remote_ids))
+        reddit = self.capabilities.platform == "reddit"
         out = []
         for rid in remote_ids:
             if rid not in published:
@@ -278,9 +305,9 @@ class SandboxPlatform:
             timeline = self._reactions_for(rid, published[rid])
             count, reach, seen = timeline.counts_until(now - published[rid])
             impressions = 25 * seen + reach // 10
-            reddit = self.capabilities.platform == "reddit"
             out.append(
-                Metrics(
+                _filled(
+                    Metrics,
                     remote_id=rid,
                     taken_at=now,
                     likes=None if reddit else count[InteractionKind.LIKE],
