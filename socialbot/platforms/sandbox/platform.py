@@ -5,9 +5,8 @@ from __future__ import annotations
 import bisect
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import MISSING, fields
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from socialbot.domain.clock import Clock, system_clock
 from socialbot.domain.values import (
@@ -28,35 +27,9 @@ from socialbot.errors import ContentRejected, OutcomeUnknown, RateLimited, Trans
 from socialbot.platforms.base import UsageMeter
 from socialbot.platforms.sandbox.audience import MAX_DELAY, Audience, Habit, Persona, Reaction, stable_seed
 
-T = TypeVar("T")
 WATERMARK = "sandbox:watermark"
 NEVER = datetime.max.replace(tzinfo=UTC)  # the next reaction of a post that has had its last
 FINAL_AFTER = timedelta(days=1)  # past the last possible reaction and the cursor, a post keeps only its totals
-
-
-def _filled(cls: type[T], **values: object) -> T:
-    """An instance of a frozen dataclass with every field given (fields left out take their plain defaults).
-
-    Its __init__ sets each field through object.__setattr__; filling the __dict__ at once costs a
-    quarter of that, and a busy fortnight makes millions of interactions, counters and profiles.
-    """
-    defaults, required = _defaults(cls)
-    if not required <= values.keys():
-        raise TypeError(f"{cls.__name__} needs {sorted(required - values.keys())}")
-    made = object.__new__(cls)
-    made.__dict__.update(defaults, **values)
-    return made
-
-
-_DEFAULTS: dict[type, tuple[dict[str, object], frozenset[str]]] = {}
-
-
-def _defaults(cls: type) -> tuple[dict[str, object], frozenset[str]]:
-    """A dataclass's plain defaults, and the fields with none (a default_factory counts as none)."""
-    if (known := _DEFAULTS.get(cls)) is None:
-        defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
-        known = _DEFAULTS[cls] = (defaults, frozenset(f.name for f in fields(cls) if f.name not in defaults))
-    return known
 
 
 def _published(target: Target) -> datetime:
@@ -215,7 +188,9 @@ class SandboxPlatform:
             known = self._profiles[persona_id] = self._profile(persona_id, now, epoch=self._epoch)
         # the same profile taken now (it never changes: the crowd does not grow or age); a copy of the
         # frozen dataclass's fields costs a fifth of building it, and a round names a hundred people
-        return _filled(AuthorProfile, **{**known.__dict__, "taken_at": now})
+        stamped = object.__new__(AuthorProfile)
+        stamped.__dict__.update(known.__dict__, taken_at=now)
+        return stamped
 
     def _profile(self, persona_id: str, now: datetime, *, epoch: datetime) -> AuthorProfile:
         p = self.audience.by_id[persona_id]
@@ -265,8 +240,7 @@ class SandboxPlatform:
                 if r.kind == InteractionKind.HASHTAG and not keywords:
                     continue
                 linked = r.kind not in (InteractionKind.HASHTAG, InteractionKind.MENTION)
-                interaction = _filled(
-                    Interaction,
+                interaction = Interaction(
                     platform=platform,
                     remote_id=f"{target.remote_id}-{r.number}",
                     kind=r.kind,
@@ -275,7 +249,6 @@ class SandboxPlatform:
                     target_id=target.remote_id if linked else None,
                     parent_id=target.remote_id if linked else None,
                     text=r.text,
-                    raw={},
                 )
                 interactions.append(interaction)
                 people.add(r.persona.id)
@@ -306,8 +279,7 @@ class SandboxPlatform:
             count, reach, seen = timeline.counts_until(now - published[rid])
             impressions = 25 * seen + reach // 10
             out.append(
-                _filled(
-                    Metrics,
+                Metrics(
                     remote_id=rid,
                     taken_at=now,
                     likes=None if reddit else count[InteractionKind.LIKE],
