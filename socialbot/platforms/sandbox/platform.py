@@ -26,6 +26,7 @@ from socialbot.domain.values import (
 from socialbot.errors import ContentRejected, OutcomeUnknown, RateLimited, TransientPlatformError
 from socialbot.platforms.base import UsageMeter
 from socialbot.platforms.sandbox.audience import MAX_DELAY, Audience, Habit, Persona, Reaction, stable_seed
+from socialbot.platforms.sandbox.due import DuePosts
 
 WATERMARK = "sandbox:watermark"
 NEVER = datetime.max.replace(tzinfo=UTC)  # the next reaction of a post that has had its last
@@ -127,6 +128,7 @@ class SandboxPlatform:
         # post -> (when a round last looked, its reactions by then, when the next one comes): a round that
         # starts between the first and the last has nothing to look at on that post
         self._resume: dict[str, tuple[datetime, int, datetime]] = {}
+        self._due = DuePosts()  # which posts a round looks at (a heap of next-reaction times)
         self._profiles: dict[str, AuthorProfile] = {}  # persona -> its profile, accounts dated from the epoch
 
     # --- failure injection -------------------------------------------------------------------
@@ -221,7 +223,7 @@ class SandboxPlatform:
         people: set[str] = set()
         resumes = self._resume
         platform = self.capabilities.platform
-        for target in targets:
+        for target in self._due.to_look_at(targets, since=since, now=now, resumes=resumes):
             resume = resumes.get(target.remote_id)
             if resume is not None and since is not None and resume[0] <= since and now < resume[2]:
                 continue  # the common case: nothing since the last round looked, nothing new by now
@@ -235,6 +237,7 @@ class SandboxPlatform:
             hi = timeline.index_after(now - target.published_at)
             upcoming = target.published_at + timeline.delays[hi] if hi < len(timeline.delays) else NEVER
             resumes[target.remote_id] = (now, hi, upcoming)
+            self._due.looked(target, None if upcoming is NEVER else upcoming)
             for r in timeline.reactions[lo:hi]:
                 at = target.published_at + r.delay
                 if r.kind == InteractionKind.HASHTAG and not keywords:
@@ -252,6 +255,7 @@ class SandboxPlatform:
                 )
                 interactions.append(interaction)
                 people.add(r.persona.id)
+        self._due.round_done(now)
         authors = tuple(self._author(pid, now) for pid in sorted(people))
         return CollectBatch(interactions=tuple(interactions), authors=authors, cursors={WATERMARK: now.isoformat()})
 
@@ -305,6 +309,7 @@ class SandboxPlatform:
             self.audience.add_persona(Persona(persona_id, author, Habit.REPLIER, 0.0, 365, 10, 10, False))
         self._reactions.pop(remote_id, None)  # rebuilt with the scripted reply on next use
         self._resume.pop(remote_id, None)  # its positions change with the new reply
+        self._due.again(remote_id)
         scripted = self._scripted.setdefault(remote_id, [])
         number = 10_000_000 + len(scripted) + 1
         scripted.append(Reaction(number, self.audience.by_id[persona_id], InteractionKind.REPLY, after, text))
