@@ -181,7 +181,7 @@ def _at_head_or_created(engine: Engine) -> bool:
     from sqlalchemy import MetaData, String, inspect, text
     from sqlalchemy.schema import Column, PrimaryKeyConstraint, Table
 
-    from socialbot.storage.reader import head_revision as head
+    from socialbot.storage.revisions import head_revision as head
 
     with engine.connect() as conn:
         if conn.dialect.has_table(conn, "alembic_version"):

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialbot.errors import ConfigError
+from socialbot.storage.revisions import head_revision, revisions
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-VERSIONS = Path(__file__).parent / "migrations" / "versions"
 # URLs meaning a plain SQLite file through the stdlib driver; any other form goes through SQLAlchemy
 _PLAIN_SQLITE = ("sqlite:///", "sqlite+pysqlite:///")
 
@@ -160,11 +160,6 @@ def as_date(value: str | date) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def head_revision() -> str:
-    """The newest migration: revisions are named after their files (``NNNN_what``), in order."""
-    return max(_revisions())
-
-
 def needs_migrating(reader: Reader) -> bool:
     """The database has no schema yet, or one older than this version of socialbot migrates to.
 
@@ -176,8 +171,4 @@ def needs_migrating(reader: Reader) -> bool:
         return True
     if not versions:
         return True
-    return versions != [head_revision()] and all(v in _revisions() for v in versions)
-
-
-def _revisions() -> set[str]:
-    return {p.stem for p in VERSIONS.glob("[0-9]*.py")}
+    return versions != [head_revision()] and all(v in revisions() for v in versions)

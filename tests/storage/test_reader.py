@@ -9,17 +9,17 @@ import sqlite3
 import pytest
 
 from socialbot.errors import ConfigError
-from socialbot.storage import reader
+from socialbot.storage import reader, revisions
 from socialbot.storage.db import head_revision, make_engine, sqlite_file, upgrade
 from socialbot.storage.reader import SQLiteReader, in_list, needs_migrating, open_reader, plain_sqlite_file, sqlite_path
 
 
 def test_migrations_are_named_after_their_files_so_the_newest_file_is_alembics_head():
-    files = sorted(reader.VERSIONS.glob("[0-9]*.py"))
+    files = sorted(revisions.VERSIONS.glob("[0-9]*.py"))
     assert files
     for path in files:
         assert re.search(rf'^revision = "{re.escape(path.stem)}"$', path.read_text(encoding="utf-8"), re.M), path
-    assert reader.head_revision() == head_revision()
+    assert revisions.head_revision() == reader.head_revision() == head_revision()
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ aware = st.datetimes(
     min_value=datetime(1971, 1, 1),
     max_value=datetime(9998, 12, 31),
     timezones=st.sampled_from([ZoneInfo("Europe/Madrid"), ZoneInfo("UTC"), timezone(timedelta(hours=-5))]),
+    allow_imaginary=False,  # 02:30 on the night clocks go forward does not exist: no time to compare it with
 )
 
 
@@ -25,7 +26,7 @@ def test_a_time_is_stored_as_its_utc_text_and_read_back_equal(value):
     text = _sqlite_text(value)
     utc = value.astimezone(UTC)
     assert text == utc.replace(tzinfo=None).isoformat(" ", "microseconds")  # one form, so text order is time order
-    assert _sqlite_datetime(text) == value
+    assert _sqlite_datetime(text) == utc  # (== across zones is False for a time of the hour that repeats)
     assert _sqlite_datetime(text).tzinfo is UTC
 
 
