@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from socialbot.app.context import Context
 from socialbot.domain.batching import chunks
-from socialbot.domain.cadence import metrics_wanted
+from socialbot.domain.cadence import metrics_wanted_ids
 from socialbot.domain.values import CallKind, Metrics
 from socialbot.platforms.base import Platform
 from socialbot.storage.authors import authors_without_snapshot, store_authors, store_profiles
@@ -107,15 +107,13 @@ def _read_counters(
 ) -> list[Metrics]:
     """The counters worth storing this round: of publications due a reading (dense while fresh, sparse later),
     those that changed since the last stored snapshot (an unchanged counter adds nothing to the series)."""
-    due = [
-        p.remote_id
-        for p in pubs
-        if metrics_wanted(
-            published_at=p.published_at,
-            last_taken=(seen[0] if (seen := ctx.metrics_seen.get((platform_name, p.remote_id))) else None),
-            now=now,
-        )
-    ]
+    seen_of = ctx.metrics_seen.get
+
+    def last_taken(remote_id: str) -> datetime | None:
+        seen = seen_of((platform_name, remote_id))
+        return seen[0] if seen else None
+
+    due = metrics_wanted_ids(pubs, last_taken=last_taken, now=now)
     fetched: list[Metrics] = []
     for ids in chunks(due, API_BATCH):
         fetched.extend(platform.fetch_metrics(ids, now=now))

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from socialbot.domain.cadence import collect_interval, metrics_due, metrics_wanted
+from socialbot.domain.cadence import collect_interval, metrics_due, metrics_wanted, metrics_wanted_ids
+from socialbot.domain.values import Target
 
 NOW = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
 ENDS = datetime(2026, 12, 20, 23, 59, tzinfo=UTC)
@@ -96,3 +99,24 @@ def test_metrics_are_read_every_30_minutes(since_last, due):
 def test_counters_are_read_densely_while_fresh_and_sparsely_later(age, since_last, wanted):
     last = None if since_last is None else NOW - since_last
     assert metrics_wanted(published_at=NOW - age, last_taken=last, now=NOW) is wanted
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)),  # age
+            st.none() | st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=2)),  # since the last reading
+        ),
+        max_size=30,
+    )
+)
+@example([(timedelta(days=1), timedelta(minutes=30)), (timedelta(days=1) - TICK, timedelta(minutes=30) - TICK)])
+@example([(timedelta(days=7), timedelta(hours=3)), (timedelta(days=7), timedelta(hours=12)), (timedelta(0), None)])
+@example([(timedelta(days=7) - TICK, timedelta(hours=3)), (timedelta(days=9), timedelta(hours=12) - TICK)])
+def test_the_ids_wanted_at_once_are_those_metrics_wanted_says_in_order(readings):
+    pubs = [Target(remote_id=str(n), published_at=NOW - age) for n, (age, _) in enumerate(readings)]
+    last = {str(n): None if since is None else NOW - since for n, (_, since) in enumerate(readings)}
+    expected = [
+        p.remote_id for p in pubs if metrics_wanted(published_at=p.published_at, last_taken=last[p.remote_id], now=NOW)
+    ]
+    assert metrics_wanted_ids(pubs, last_taken=last.__getitem__, now=NOW) == expected
