@@ -107,3 +107,20 @@ def test_every_command_help_has_an_example(command):
     result = invoke(*command, "--help")
     assert result.exit_code == 0, result.output
     assert "Example" in result.output, f"`socialbot {' '.join(command)} --help` needs an Example"
+
+
+def test_plan_table_shows_texts_with_brackets_as_written(tmp_path: Path):
+    """Cells are plain text, not rich markup: a campaign's [brackets] are printed, never read as styles."""
+    path = tmp_path / "brackets.yaml"
+    path.write_text(
+        "campaign: {id: brackets, name: Brackets, timezone: UTC, starts: 2027-01-04, ends: 2027-01-05,"
+        " platforms: [sandbox]}\n"
+        "posts:\n"
+        "  - id: tip\n"
+        '    text: "Use [bold]this[/bold] code: [NOW]"\n'
+        '    schedule: {at: "2027-01-04 09:00"}\n',
+        encoding="utf-8",
+    )
+    result = invoke("plan", str(path), "--from", "2027-01-04", "--days", "1")
+    assert result.exit_code == 0, result.output
+    assert "Use [bold]this[/bold] code: [NOW]" in result.output

@@ -49,6 +49,7 @@ def render_plan_json(plan: PlanView) -> str:
 def render_plan_table(plan: PlanView, console: Console) -> None:
     from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     actions = plan.actions
     table = Table(title=f"Plan: {len(actions)} actions over {plan.days} days", title_justify="left")
@@ -58,18 +59,16 @@ def render_plan_table(plan: PlanView, console: Console) -> None:
     table.add_column("text", overflow="fold", max_width=70)
     table.add_column("notes", overflow="fold", max_width=40)
     threads = {(b.campaign_id, b.item_id) for b in actions if b.part > 0}
-    for a in actions:
+    for a in actions:  # cells are Text, not markup: a campaign's text is shown as written, and not parsed again
         preview = a.draft.text if len(a.draft.text) <= 90 else a.draft.text[:87] + "…"
-        notes = []
-        if a.note:
-            notes.append(a.note)
+        notes = Text(a.note or "")
         if a.over_by:
-            notes.append(f"[red]⚠ {a.over_by} characters over the limit[/red]")
+            notes.append(("; " if a.note else "") + f"⚠ {a.over_by} characters over the limit", style="red")
         item = a.item_id + (f" [{a.part + 1}]" if (a.campaign_id, a.item_id) in threads else "")
         table.add_row(
-            a.local.strftime("%a %Y-%m-%d %H:%M %Z"), a.platform, escape(item), escape(preview), "; ".join(notes)
+            Text(a.local.strftime("%a %Y-%m-%d %H:%M %Z")), Text(a.platform), Text(item), Text(preview), notes
         )
-    console.print(table)
+    console.print(table, crop=False)  # the table is as wide as the console at most: nothing to crop
     for item, s in plan.skipped:
         console.print(f"  skipped {escape(item)} at {s.scheduled:%Y-%m-%d %H:%M}: {escape(s.reason)}")
     for e in plan.estimates:
