@@ -117,8 +117,9 @@ def _new_rows(dialect: str, table: Table, columns: tuple[str, ...]) -> NewRows:
 
         pg = postgresql.dialect()
         # untyped arrays would not convert to timestamps; a VARCHAR(n) cast would cut long text silently, so
-        # strings go as TEXT and the column itself refuses what is too long, as it does for any insert
-        arrays = ", ".join(f"CAST(%s AS {_array_element(table.c[c].type, pg)}[])" for c in columns)
+        # strings go as TEXT and the column itself refuses what is too long, as it does for any insert; %b:
+        # the arrays travel in psycopg's binary format (its text format escapes each element with a regex)
+        arrays = ", ".join(f"CAST(%b AS {_array_element(table.c[c].type, pg)}[])" for c in columns)
         sql = (
             f"WITH new AS (INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) "
             "ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*) FROM new"
