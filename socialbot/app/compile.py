@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from socialbot.app.context import Context
+from socialbot.app.polls import sync_polls
 from socialbot.spec.campaign import Campaign, LoadResult
 from socialbot.spec.loader import LoadCache
 
@@ -43,6 +44,7 @@ def sync(
     planned schedule rows are cancelled, what was sent stays. Reactive rows are never touched.
     """
     summaries = sync_campaigns(ctx.engine, [(_header(c), c.compiled.actions) for c in campaigns], now=now)
+    sync_polls(ctx, campaigns, now=now)
     for campaign in campaigns:
         ctx.platforms.forget(campaign.id)  # the account, subreddits or hashtags may have changed
         ctx.campaigns[campaign.id] = campaign

@@ -93,7 +93,12 @@ class Context:
         return AccountUse(
             campaign_id=campaign_id,
             account=spec.campaign.account,
-            subreddits=tuple(sorted({p.reddit.subreddit for p in spec.posts if p.reddit.subreddit})),
+            subreddits=tuple(
+                sorted(
+                    {p.reddit.subreddit for p in spec.posts if p.reddit.subreddit}
+                    | {p.reddit.subreddit for p in spec.polls if p.reddit.subreddit}
+                )
+            ),
             hashtags=tuple(spec.campaign.hashtags),
         )
 

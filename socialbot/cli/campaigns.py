@@ -42,7 +42,8 @@ def validate(paths: tuple[Path, ...]) -> None:
     if result.problems:
         sys.exit(EXIT_BAD_INPUT)
     for c in result.campaigns:
-        click.echo(f"ok: {c.file} ({c.id}: {len(c.spec.posts)} posts on {', '.join(c.spec.campaign.platforms)})")
+        polls = f", {len(c.spec.polls)} polls" if c.spec.polls else ""
+        click.echo(f"ok: {c.file} ({c.id}: {len(c.spec.posts)} posts{polls} on {', '.join(c.spec.campaign.platforms)})")
 
 
 @click.command()

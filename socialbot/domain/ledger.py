@@ -102,6 +102,7 @@ class PlannedAction:
     catch_up_within: timedelta
     note: str | None = None
     over_by: int = 0  # characters over the platform's limit (0 = fits)
+    is_poll: bool = False  # an item of the polls: section (a reply poll carries no native poll)
 
     @cached_property
     def key(self) -> str:
@@ -120,7 +121,7 @@ class PlannedAction:
     def kind(self) -> ActionKind:
         if self.part > 0:
             return ActionKind.THREAD_PART
-        return ActionKind.POLL if self.draft.poll is not None else ActionKind.POST
+        return ActionKind.POLL if self.is_poll or self.draft.poll is not None else ActionKind.POST
 
     @property
     def parent_key(self) -> str | None:

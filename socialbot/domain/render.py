@@ -34,11 +34,12 @@ class RenderContext:
     local: datetime
     ends: date
     countdowns: tuple[tuple[str, date], ...] = ()
+    extra: tuple[tuple[str, object], ...] = ()  # a feature's own variables, e.g. ("poll", {...}) for an announcement
 
     def variables(self) -> dict[str, object]:
         local = self.local
         today = local.date()
-        return {
+        return dict(self.extra) | {
             "campaign": {"id": self.campaign_id, "name": self.campaign_name},
             "occurrence": self.occurrence,
             "date": today.isoformat(),

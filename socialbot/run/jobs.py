@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from socialbot.app import App
+from socialbot.app import App, polls
 from socialbot.app.compile import utc_window
 from socialbot.app.rescan import CampaignWatcher
 from socialbot.domain.cadence import collect_interval, metrics_due
@@ -71,6 +71,13 @@ def collect(app: App, now: datetime, *, campaign_id: str, platform: str) -> date
     return now + interval if interval else None
 
 
+def harvest_polls(app: App, now: datetime, *, campaign_id: str) -> datetime | None:
+    """Snapshot the campaign's open polls and harvest the closed ones; next: the next snapshot or close."""
+    if campaign_id not in app.campaigns:
+        return None
+    return polls.harvest(app, campaign_id, now=now)
+
+
 def reconcile(app: App, now: datetime, *, idle: timedelta | None = RECONCILE_EVERY) -> datetime | None:
     """Settle unconfirmed entries; reconciliation asks to run again itself while some are still waiting."""
     app.reconcile(now=now)
@@ -106,6 +113,8 @@ def campaign_jobs(app: App, campaign_id: str, *, idle: timedelta | None = IDLE_R
         Job(f"collect:{campaign_id}:{p}", partial(collect, campaign_id=campaign_id, platform=p), campaign_id, p)
         for p in campaign.spec.campaign.platforms
     ]
+    if campaign.spec.polls:
+        jobs.append(Job(f"polls:{campaign_id}", partial(harvest_polls, campaign_id=campaign_id), campaign_id))
     return jobs
 
 

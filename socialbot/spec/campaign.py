@@ -31,6 +31,7 @@ class CompiledPlan:
     actions: list[PlannedAction]
     skipped: list[tuple[str, Skipped]]  # (item id, skipped occurrence)
     posts: tuple[PostPlan, ...] = ()
+    poll_problems: tuple[tuple[int, str], ...] = ()  # (index in polls, the template problem that stopped it)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from socialbot.errors import Problem
 from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for, post_platforms
 from socialbot.spec.campaign import Campaign
 from socialbot.spec.media import check_post_media
+from socialbot.spec.poll_checks import check_polls
 from socialbot.spec.yamlsource import shown
 
 MAX_REPORTED_PER_ITEM = 3
@@ -114,6 +115,7 @@ def check_campaign(campaign: Campaign, *, media_roots: Sequence[Path] = ()) -> l
                     )
                 )
                 reported += 1
+    problems.extend(check_polls(campaign, first_seen))
     return problems
 
 

@@ -13,7 +13,7 @@ from socialbot.domain.planning import QuietHours, Rule, parse_clock, parse_durat
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 PLATFORMS = ("x", "reddit", "sandbox")
-RESERVED_SECTIONS = ("polls", "qa", "contests", "ugc", "scoring")
+RESERVED_SECTIONS = ("qa", "contests", "ugc", "scoring")
 
 
 class _Frozen(BaseModel):
@@ -278,12 +278,51 @@ class Post(_Frozen):
         return [m if isinstance(m, MediaSpec) else MediaSpec(path=m) for m in self.media]
 
 
+class PollItem(_Frozen):
+    """A poll of the ``polls:`` section: native where the platform has polls, or a reply poll ("reply A, B or C")."""
+
+    id: str = Field(pattern=SLUG, description="Unique within the file (among posts and polls).")
+    question: str = Field(min_length=1, description="The poll's text (a Jinja2 template, like a post's).")
+    options: list[str] = Field(min_length=2, description="The answers people can pick (a reply poll takes up to 10).")
+    opens: LocalTime = Field(description="When the poll is posted (local time).")
+    runs: Duration = Field("1d", description="How long voting stays open, e.g. 30m, 1d, 7d.")
+    kind: Literal["native", "reply"] = Field(
+        "native", description="native: the platform's own poll (totals only); reply: votes counted from replies."
+    )
+    platforms: list[Literal["x", "reddit", "sandbox"]] | None = Field(
+        None, description="Default: all of the campaign's."
+    )
+    announce_results: str | None = Field(
+        None,
+        description="Posted as a reply to the poll once it closed: a template with {{ poll.winner }}, "
+        "{{ poll.winner_percent }}, {{ poll.results }}, {{ poll.total }}.",
+    )
+    catch_up_within: Duration | None = Field(None, description="Overrides the campaign default.")
+    reddit: RedditOptions = Field(default_factory=RedditOptions)
+
+    @field_validator("runs", "catch_up_within")
+    @classmethod
+    def _durations(cls, v: str | None) -> str | None:
+        if v is not None:
+            _duration(v)
+        return v
+
+    @field_validator("opens")
+    @classmethod
+    def _opens(cls, v: str) -> str:
+        parse_local(v)
+        return v
+
+    def duration(self) -> timedelta:
+        return _duration(self.runs)
+
+
 class CampaignFile(_Frozen):
     """A whole campaign file."""
 
     campaign: CampaignHeader
     posts: list[Post] = Field(default_factory=list)
-    polls: object | None = Field(None, description="Reserved: not yet supported.")
+    polls: list[PollItem] = Field(default_factory=list, description="Polls: posted, harvested, announced.")
     qa: object | None = Field(None, description="Reserved: not yet supported.")
     contests: object | None = Field(None, description="Reserved: not yet supported.")
     ugc: object | None = Field(None, description="Reserved: not yet supported.")

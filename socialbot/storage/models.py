@@ -307,3 +307,39 @@ class SandboxPostRow(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_ts(nullable=False))
     deleted: bool = False
     text_key: str | None = Field(default=None, max_length=32)  # the text as duplicates are judged (text_key)
+    poll: dict | None = Field(default=None, sa_column=Column(JSON))  # a native poll: options, duration_minutes
+
+
+class PollRow(SQLModel, table=True):
+    """A poll of a campaign file as last synced: what its results are read against (the file may be gone)."""
+
+    __tablename__ = "polls"
+
+    campaign_id: str = Field(primary_key=True, max_length=64)
+    poll_id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=16)  # native | reply
+    question: str = Field(sa_column=Column(Text, nullable=False))  # as rendered
+    options: list = Field(sa_column=Column(JSON, nullable=False))
+    runs_seconds: int
+    platforms: list = Field(sa_column=Column(JSON, nullable=False))
+    opens_at: datetime = Field(sa_column=_ts(nullable=False))
+    announces: bool = False
+    updated_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class PollSnapshotRow(SQLModel, table=True):
+    """A poll's counts on one platform at one instant (the last one, ``final``, at its close); never overwritten."""
+
+    __tablename__ = "poll_snapshots"
+    __table_args__ = (UniqueConstraint("campaign_id", "poll_id", "platform", "taken_at", name="uq_poll_snapshot_time"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: str = Field(max_length=64)
+    poll_id: str = Field(max_length=64)
+    platform: str = Field(max_length=32)
+    remote_id: str = Field(max_length=64)
+    taken_at: datetime = Field(sa_column=_ts(nullable=False))
+    counts: list = Field(sa_column=Column(JSON, nullable=False))
+    total: int
+    final: bool = False
+    detail: dict | None = Field(default=None, sa_column=Column(JSON))  # a reply poll's tally: what was left out

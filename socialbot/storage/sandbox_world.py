@@ -27,6 +27,7 @@ def text_key(text: str) -> str:
 _POSTS = table_of(SandboxPostRow)
 _ADD = insert(_POSTS)
 _NAME = update(_POSTS).where(_POSTS.c.id == bindparam("row_id")).values(remote_id=bindparam("name"))
+_POLL = select(_POSTS.c.poll).where(_POSTS.c.remote_id == bindparam("remote_id"))
 _SAME_TEXT = (
     select(_POSTS.c.id)
     .where(
@@ -46,8 +47,11 @@ class SandboxWorldStore:
         self.engine = engine
         self.account = account
         self._created: dict[str, datetime] = {}  # a post's creation time never changes: read once
+        self._polls: dict[str, dict | None] = {}  # nor does its poll
 
-    def add(self, *, text: str, reply_to: str | None, created_at: datetime, id_base: int) -> str:
+    def add(
+        self, *, text: str, reply_to: str | None, created_at: datetime, id_base: int, poll: dict | None = None
+    ) -> str:
         """Store a post and return its remote id (``id_base`` + row id), allocated in the same transaction."""
         with self.engine.begin() as conn:
             added = conn.execute(
@@ -60,6 +64,7 @@ class SandboxWorldStore:
                     "created_at": created_at,
                     "deleted": False,
                     "text_key": text_key(text),
+                    "poll": poll,
                 },
             ).inserted_primary_key
             assert added is not None  # an INSERT of one row
@@ -67,7 +72,16 @@ class SandboxWorldStore:
             remote_id = str(id_base + row_id)
             conn.execute(_NAME, {"row_id": row_id, "name": remote_id})
         self._created[remote_id] = created_at
+        self._polls[remote_id] = poll
         return remote_id
+
+    def poll(self, remote_id: str) -> dict | None:
+        """The poll a post carries (a native poll's options and duration, or a reply poll's ballot), or None."""
+        if remote_id not in self._polls:
+            with self.engine.connect() as conn:
+                found = conn.execute(_POLL, {"remote_id": remote_id}).first()
+            self._polls[remote_id] = found[0] if found else None
+        return self._polls[remote_id]
 
     def exists(self, remote_id: str) -> bool:
         with session_scope(self.engine) as s:

@@ -25,8 +25,15 @@ rounds = st.lists(
 )
 
 
+class _PostsWithoutPolls:
+    """All a collection round asks of the world here: whether a post carries a poll (none does)."""
+
+    def poll(self, remote_id: str) -> None:
+        return None
+
+
 def _pair() -> tuple[SandboxPlatform, SandboxPlatform]:
-    heap, every = (SandboxPlatform(world=None, seed=5, clock=lambda: T0) for _ in range(2))  # type: ignore[arg-type]
+    heap, every = (SandboxPlatform(world=_PostsWithoutPolls(), seed=5, clock=lambda: T0) for _ in range(2))  # type: ignore[arg-type]
     every._due.to_look_at = lambda targets, **_: targets  # type: ignore[method-assign]
     return heap, every
 

@@ -84,6 +84,40 @@ class Reaction:
     text: str | None = None
 
 
+@dataclass(frozen=True)
+class NativeVotes:
+    """The votes of a native poll: (seconds after the post, option) in time order."""
+
+    options: int
+    votes: tuple[tuple[float, int], ...]
+
+    def until(self, elapsed: timedelta) -> list[int]:
+        """Votes per option cast by ``elapsed`` after the post."""
+        counts = [0] * self.options
+        limit = elapsed.total_seconds()
+        for seconds, option in self.votes:
+            if seconds > limit:
+                break
+            counts[option] += 1
+        return counts
+
+
+def _vote_text(choice: int, options: tuple[str, ...], rng: random.Random) -> str:
+    letter = "ABCDEFGHIJ"[choice]
+    forms = (
+        letter,
+        letter.lower(),
+        f"{letter}!",
+        f"Option {letter}",
+        f"{choice + 1}",
+        options[choice],
+        f"{options[choice].lower()} for sure",
+        f"{letter}) {options[choice]}",
+        f"I vote {letter.lower()}",
+    )
+    return rng.choice(forms)
+
+
 def stable_seed(*parts: object) -> int:
     """A seed that does not depend on Python's hash randomisation."""
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
@@ -118,8 +152,14 @@ class Audience:
             )
         self.by_id = {p.id: p for p in self.personas}
 
-    def reactions(self, post_id: str, *, hashtags: tuple[str, ...] = ()) -> list[Reaction]:
-        """Everything the crowd will ever do about ``post_id``, ordered by delay (a function of seed and id only)."""
+    def reactions(
+        self, post_id: str, *, hashtags: tuple[str, ...] = (), ballot: tuple[str, ...] | None = None
+    ) -> list[Reaction]:
+        """Everything the crowd will ever do about ``post_id``, ordered by delay (a function of seed and id only).
+
+        Under a reply poll (``ballot``: its options) people also vote, each in their own way of writing it
+        (see ``votes``); the reactions to any other post are the same whether or not polls exist.
+        """
         rng = random.Random(stable_seed("post", self.seed, post_id))
         boost = 1.0 + (stable_seed("question", post_id) % 5) / 10  # some posts simply draw more replies
         tau = self.half_life.total_seconds() / math.log(2)
@@ -132,8 +172,43 @@ class Audience:
             for kind in kinds_of(persona, rng, boost=boost, hashtags=hashtags):
                 seconds = min(expovariate(rate), LAST_REACTION_SECONDS) + 5
                 out.append((seconds, persona.id, kind, persona, text_of(persona, kind, rng, hashtags)))
+        if ballot:
+            out.extend(self.votes(post_id, ballot, rate=rate))
         out.sort(key=lambda r: r[:3])  # by delay, then person and kind
         return [Reaction(i, p, k, timedelta(seconds=d), t) for i, (d, _, k, p, t) in enumerate(out, 1)]
+
+    def votes(
+        self, post_id: str, options: tuple[str, ...], *, rate: float
+    ) -> list[tuple[float, str, InteractionKind, Persona, str | None]]:
+        """Replies that vote in a reply poll: a third of the crowd, written as people do ("B", "chai latte!",
+        "Option 2", "🅱️"), some changing their mind later; like any reaction, some come after the close."""
+        rng = random.Random(stable_seed("votes", self.seed, post_id))
+        weights = [rng.random() ** 2 + 0.05 for _ in options]  # some options are simply more popular
+        out: list[tuple[float, str, InteractionKind, Persona, str | None]] = []
+        for persona in self.personas:
+            if persona.habit == Habit.SPAMMY or rng.random() >= 0.33:
+                continue
+            seconds = min(rng.expovariate(rate), LAST_REACTION_SECONDS) + 5
+            choice = rng.choices(range(len(options)), weights)[0]
+            out.append((seconds, persona.id, InteractionKind.REPLY, persona, _vote_text(choice, options, rng)))
+            if rng.random() < 0.08:  # a change of mind: the last vote counts
+                later = min(seconds + rng.expovariate(rate), LAST_REACTION_SECONDS) + 5
+                other = rng.choice([i for i in range(len(options)) if i != choice])
+                out.append((later, persona.id, InteractionKind.REPLY, persona, _vote_text(other, options, rng)))
+        return out
+
+    def poll_votes(self, post_id: str, *, options: int, duration: timedelta) -> NativeVotes:
+        """The votes the crowd casts in a native poll: about a third of it, most of them early."""
+        rng = random.Random(stable_seed("native-poll", self.seed, post_id))
+        weights = [rng.random() ** 2 + 0.05 for _ in range(options)]
+        window = duration.total_seconds()
+        rate = 1 / max(60.0, min(self.half_life.total_seconds(), window / 4))
+        votes = sorted(
+            (min(rng.expovariate(rate), window), rng.choices(range(options), weights)[0])
+            for persona in self.personas
+            if rng.random() < 0.35
+        )
+        return NativeVotes(options, tuple(votes))
 
     @staticmethod
     def _kinds(

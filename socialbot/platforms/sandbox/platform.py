@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from socialbot.domain.clock import Clock, system_clock
+from socialbot.domain.polls import ballot_options
 from socialbot.domain.values import (
     X_CAPABILITIES,
     AuthorProfile,
@@ -20,6 +21,8 @@ from socialbot.domain.values import (
     InteractionKind,
     Metrics,
     OwnPost,
+    PollOptionResult,
+    PollResult,
     Published,
     Target,
 )
@@ -82,7 +85,10 @@ class _Timeline:
 class SandboxWorld(Protocol):
     """Where the sandbox keeps its posts (storage.runtime.SandboxWorldStore in the product)."""
 
-    def add(self, *, text: str, reply_to: str | None, created_at: datetime, id_base: int) -> str: ...
+    def add(
+        self, *, text: str, reply_to: str | None, created_at: datetime, id_base: int, poll: dict | None = None
+    ) -> str: ...
+    def poll(self, remote_id: str) -> dict | None: ...
     def exists(self, remote_id: str) -> bool: ...
     def delete(self, remote_id: str) -> bool: ...
     def posts_since(self, since: datetime) -> list[OwnPost]: ...
@@ -159,7 +165,9 @@ class SandboxPlatform:
             raise ContentRejected("sandbox: You are not allowed to create a Tweet with duplicate content.")
         if lose_answer and self._failures.random() < 0.5:
             raise OutcomeUnknown("sandbox publish: timed out; the request never reached the platform")
-        remote_id = self.world.add(text=draft.text, reply_to=draft.reply_to, created_at=now, id_base=1_800_000_000)
+        remote_id = self.world.add(
+            text=draft.text, reply_to=draft.reply_to, created_at=now, id_base=1_800_000_000, poll=_poll_of(draft)
+        )
         if lose_answer:
             raise OutcomeUnknown("sandbox publish: connection lost after the platform accepted the post")
         return Published(remote_id=remote_id, url=f"https://sandbox.invalid/posts/{remote_id}", created_at=now)
@@ -177,7 +185,9 @@ class SandboxPlatform:
     def _reactions_for(self, remote_id: str, published_at: datetime) -> _Timeline:
         timeline = self._reactions.get(remote_id)
         if timeline is None:
-            reactions = self.audience.reactions(remote_id, hashtags=self.hashtags)
+            poll = self.world.poll(remote_id)
+            ballot = tuple(poll["ballot"]) if poll and "ballot" in poll else None
+            reactions = self.audience.reactions(remote_id, hashtags=self.hashtags, ballot=ballot)
             reactions = sorted([*reactions, *self._scripted.get(remote_id, ())], key=lambda r: r.delay)
             timeline = self._reactions[remote_id] = _Timeline(reactions)
             bisect.insort(self._built, (published_at, remote_id))
@@ -282,6 +292,7 @@ class SandboxPlatform:
             timeline = self._reactions_for(rid, published[rid])
             count, reach, seen = timeline.counts_until(now - published[rid])
             impressions = 25 * seen + reach // 10
+            poll = self.world.poll(rid)
             out.append(
                 Metrics(
                     remote_id=rid,
@@ -294,9 +305,24 @@ class SandboxPlatform:
                     score=count[InteractionKind.LIKE] + 1 if reddit else None,
                     upvote_ratio=0.93 if reddit else None,
                     comments=count[InteractionKind.REPLY] if reddit else None,
+                    poll=self._native_poll(rid, poll, published[rid], now) if poll and "options" in poll else None,
                 )
             )
         return out
+
+    def _native_poll(self, remote_id: str, poll: dict, published: datetime, now: datetime) -> PollResult:
+        """A native poll's totals by ``now``: the simulated crowd's votes so far (nobody votes after the close)."""
+        options, minutes = list(poll["options"]), int(poll["duration_minutes"])
+        closes = published + timedelta(minutes=minutes)
+        counts = self.audience.poll_votes(remote_id, options=len(options), duration=closes - published).until(
+            min(now, closes) - published
+        )
+        return PollResult(
+            options=tuple(PollOptionResult(label, n) for label, n in zip(options, counts, strict=True)),
+            total_votes=sum(counts),
+            closes_at=closes,
+            open=now < closes,
+        )
 
     def fetch_profiles(self, author_ids: Sequence[str], *, now: datetime) -> list[AuthorProfile]:
         self._maybe_fail("profiles")
@@ -314,6 +340,14 @@ class SandboxPlatform:
         number = 10_000_000 + len(scripted) + 1
         scripted.append(Reaction(number, self.audience.by_id[persona_id], InteractionKind.REPLY, after, text))
         self._last_reaction = max(self._last_reaction, after + timedelta(seconds=1))
+
+
+def _poll_of(draft: Draft) -> dict | None:
+    """What the sandbox keeps of a post's poll: a native poll's options and duration, or a reply poll's ballot."""
+    if draft.poll is not None:
+        return {"options": list(draft.poll.options), "duration_minutes": draft.poll.duration_minutes}
+    ballot = ballot_options(draft.text)
+    return {"ballot": list(ballot)} if ballot else None
 
 
 def call_kind(endpoint: str) -> CallKind:
