@@ -212,6 +212,31 @@ class PollLine:
     rule: str
     detail: dict[str, int] | None
 
+    def to_dict(self) -> dict[str, object]:
+        """The line as JSON-ready values (every format shows the same ones)."""
+        return {
+            "poll": self.poll_id,
+            "platform": self.platform,
+            "kind": self.kind,
+            "question": self.question,
+            "state": self.state,
+            "opens_at": self.opens_at.isoformat(),
+            "closes_at": self.closes_at.isoformat(),
+            "remote_id": self.remote_id,
+            "final": self.results.final,
+            "total_votes": self.results.total,
+            "winner": self.results.winner if self.results.final else None,
+            "leading": self.results.winner if not self.results.final and self.results.total else None,
+            "options": [
+                {"label": o.label, "text": o.text, "votes": o.votes, "percent": round(o.percent, 1)}
+                for o in self.results.options
+            ],
+            "snapshots": self.snapshots,
+            "counted_at": self.taken_at.isoformat() if self.taken_at else None,
+            "rule": self.rule,
+            "left_out": self.detail,
+        }
+
 
 def poll_lines(engine: Engine, campaign_id: str, *, now: datetime) -> list[PollLine]:
     """Every poll of a campaign recorded in the database, with its results as last counted."""

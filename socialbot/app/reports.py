@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from socialbot.app.context import Context
+from socialbot.app.polls import poll_lines
 from socialbot.domain.metrics import engagement, overall_rate
 from socialbot.errors import ConfigError
 from socialbot.storage.campaigns import campaign_records
@@ -47,6 +48,7 @@ class EngagementReport:
     impressions: int | None
     engagement_rate: float | None
     lines: list[PublicationLine]
+    polls: list[dict[str, Any]] = field(default_factory=list)  # app.polls.PollLine.to_dict() of each poll
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,6 +96,7 @@ def build_report(engine: Engine, *, campaign_id: str, name: str, timezone: str, 
         impressions=impressions,
         engagement_rate=round(rate, 4) if rate is not None else None,
         lines=lines,
+        polls=[p.to_dict() for p in poll_lines(engine, campaign_id, now=now)],
     )
 
 

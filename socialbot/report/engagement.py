@@ -91,3 +91,22 @@ def render_table(report: EngagementReport, console) -> None:
             f"{line.engagement_rate:.2%}" if line.engagement_rate is not None else "-",
         )
     console.print(table)
+    if report.polls:
+        _polls_section(report.polls, console, campaign_id=report.campaign_id)
+
+
+def _polls_section(polls: list[dict], console, *, campaign_id: str) -> None:
+    """One line per poll and platform: its state, its votes per option, the winner once final."""
+    from rich.text import Text
+
+    console.print(Text("Polls", style="bold"))
+    for p in polls:
+        shares = " · ".join(f"{o['label']}) {o['text']} {o['percent']:.0f}% ({o['votes']})" for o in p["options"])
+        head = f"  {p['poll']} on {p['platform']} ({p['kind']} poll, {p['state']}): {p['total_votes']} votes"
+        if p["winner"]:
+            head += f", winner: {p['winner']}"
+        console.print(Text(head))
+        console.print(Text(f"    {shares}"))
+    console.print(
+        Text(f"  `socialbot polls {campaign_id}` shows each poll's counting rule and what was left out", style="dim")
+    )

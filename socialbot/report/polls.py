@@ -18,31 +18,7 @@ NOT_WHO = (
 
 
 def poll_dicts(lines: list[PollLine]) -> list[dict[str, Any]]:
-    return [
-        {
-            "poll": p.poll_id,
-            "platform": p.platform,
-            "kind": p.kind,
-            "question": p.question,
-            "state": p.state,
-            "opens_at": p.opens_at.isoformat(),
-            "closes_at": p.closes_at.isoformat(),
-            "remote_id": p.remote_id,
-            "final": p.results.final,
-            "total_votes": p.results.total,
-            "winner": p.results.winner if p.results.final else None,
-            "leading": p.results.winner if not p.results.final and p.results.total else None,
-            "options": [
-                {"label": o.label, "text": o.text, "votes": o.votes, "percent": round(o.percent, 1)}
-                for o in p.results.options
-            ],
-            "snapshots": p.snapshots,
-            "counted_at": p.taken_at.isoformat() if p.taken_at else None,
-            "rule": p.rule,
-            "left_out": p.detail,
-        }
-        for p in lines
-    ]
+    return [p.to_dict() for p in lines]
 
 
 def render_polls_json(campaign_id: str, lines: list[PollLine]) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
+from click.testing import CliRunner
 from sqlmodel import select
 
 from socialbot.app.polls import harvest, poll_lines
+from socialbot.cli import main
 from socialbot.domain.ledger import ActionKind, Status
 from socialbot.run.simulate import simulate
 from socialbot.storage.db import session_scope
@@ -89,3 +93,18 @@ def test_a_poll_that_closed_while_the_daemon_was_down_is_harvested_when_it_retur
     harvest(app, "drinks", now=clock.now + timedelta(hours=1))  # again: nothing new is stored or enqueued
     assert len(announcements(app.engine)) == 2
     daemon.close()
+
+
+def test_the_demo_report_shows_its_polls_results(tmp_path, settings):
+    repo = Path(__file__).resolve().parents[2]
+    db = tmp_path / "demo.db"
+    runner = CliRunner()
+    sim = runner.invoke(main, ["simulate", str(repo / "campaigns" / "demo.yaml"), "--days", "14", "--db", str(db)])
+    assert sim.exit_code == 0, sim.output
+    assert "Polls" in sim.stdout and "drink-vote on sandbox (native poll, closed)" in sim.stdout
+    listed = runner.invoke(main, ["polls", "demo-winter-launch", "--db", str(db), "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    polls = {p["poll"]: p for p in json.loads(listed.stdout)["polls"]}
+    assert set(polls) == {"drink-vote", "colour-vote"}
+    assert all(p["final"] and p["total_votes"] > 0 and p["winner"] for p in polls.values())
+    assert polls["colour-vote"]["left_out"]["replies"] >= polls["colour-vote"]["total_votes"]
