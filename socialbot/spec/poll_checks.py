@@ -119,7 +119,9 @@ def _native_limits(campaign: Campaign, i: int, poll: PollItem, platforms: list[s
                         f"{platform}'s {limits.max_option_length}",
                     )
                 )
-        if not limits.min_duration_minutes <= minutes <= limits.max_duration_minutes:
+        if platform == "reddit" and minutes % 1440:
+            out.append(loc.problem(("polls", i, "runs"), f"{poll.runs}: Reddit polls run whole days (1d to 7d)"))
+        elif not limits.min_duration_minutes <= minutes <= limits.max_duration_minutes:
             out.append(
                 loc.problem(
                     ("polls", i, "runs"),

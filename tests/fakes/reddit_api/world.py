@@ -176,6 +176,11 @@ class RedditWorld:
     def thing(self, fullname: str) -> _Thing:
         return self._things[fullname]
 
+    def thing_list(self) -> list[_Thing]:
+        """Every submission and comment, oldest first."""
+        with self._lock:
+            return sorted(self._things.values(), key=lambda t: int(t.id, 36))
+
     def _newest(self) -> list[_Thing]:
         return sorted(self._things.values(), key=lambda t: int(t.id, 36), reverse=True)
 
