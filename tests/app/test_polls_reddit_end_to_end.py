@@ -15,8 +15,10 @@ from sqlmodel import select
 from socialbot.cli import main
 from socialbot.storage.db import make_engine, session_scope
 from socialbot.storage.models import PublicationRow
-from tests.app.test_reddit_end_to_end import reddit_env, standin, vclock  # noqa: F401 (fixtures)
+from tests.app import test_reddit_end_to_end as reddit_end_to_end
 from tests.conftest import write_campaign
+
+vclock, standin, reddit_env = reddit_end_to_end.vclock, reddit_end_to_end.standin, reddit_end_to_end.reddit_env
 
 CAMPAIGN = """
 campaign:

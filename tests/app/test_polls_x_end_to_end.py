@@ -15,7 +15,10 @@ from sqlmodel import select
 from socialbot.cli import main
 from socialbot.storage.db import make_engine, session_scope
 from socialbot.storage.models import PublicationRow
-from tests.app.test_x_end_to_end import campaign_at, standin, vclock, x_env  # noqa: F401 (fixtures)
+from tests.app import test_x_end_to_end as x_end_to_end
+from tests.app.test_x_end_to_end import campaign_at
+
+vclock, standin, x_env = x_end_to_end.vclock, x_end_to_end.standin, x_end_to_end.x_env  # its fixtures
 
 CAMPAIGN = """
 campaign:
