@@ -20,8 +20,8 @@ from socialbot.domain.planning import localize, parse_local
 from socialbot.domain.polls import NATIVE_RULE, REPLY_RULE, PollResults, count_reply_votes, results
 from socialbot.domain.render import TemplateProblem
 from socialbot.domain.values import CallKind
-from socialbot.spec.actions import announcement_text, poll_actions, poll_platforms
 from socialbot.spec.campaign import Campaign
+from socialbot.spec.engagement import announcement_text, poll_actions, poll_platforms
 from socialbot.storage import polls as store
 from socialbot.storage.db import Engine
 from socialbot.storage.polls import PollDefinition, PollPublication, PollSnapshot

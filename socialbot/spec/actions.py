@@ -3,32 +3,28 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TypedDict
 
 from socialbot.domain.ledger import PlannedAction
 from socialbot.domain.planning import (
-    MAX_FILE_OCCURRENCES,
     MAX_OCCURRENCES,
     Occurrence,
     Skipped,
     TooManyOccurrences,
     expand,
-    localize,
-    parse_local,
 )
-from socialbot.domain.polls import PollResults, ballot
-from socialbot.domain.render import RenderContext, TemplateProblem, render, render_budget
+from socialbot.domain.render import RenderContext, TemplateProblem, render
 from socialbot.domain.textlimits import over_limit
 from socialbot.domain.values import CAPABILITIES, X_CAPABILITIES, Capabilities, Draft, MediaItem, PollDraft
-from socialbot.spec.campaign import Campaign, CompiledPlan, PostPlan
-from socialbot.spec.models import PollItem, Post, _duration
+from socialbot.spec.campaign import Campaign, PostPlan
+from socialbot.spec.models import Post
 
 REDDIT_TITLE_MAX = 300
 
 
-class _DraftOptions(TypedDict, total=False):
+class DraftOptions(TypedDict, total=False):
     """The platform options of a ``Draft``, gathered as its keyword arguments."""
 
     reply_settings: str | None
@@ -122,7 +118,7 @@ def build_drafts(
     media = tuple(MediaItem(path=_resolved(base / m.path), alt_text=m.alt) for m in post.media_specs())
     drafts = []
     for i, text in enumerate(parts):
-        options: _DraftOptions = {}
+        options: DraftOptions = {}
         if platform == "x":
             options["reply_settings"] = post.x.reply_settings
         if platform == "reddit" and i == 0:
@@ -155,68 +151,7 @@ def _resolved(path: Path) -> str:
         return os.path.abspath(path)
 
 
-def compile_campaign(campaign: Campaign) -> CompiledPlan:
-    """Every planned action of the campaign, in due order; a post whose template fails is recorded, not raised."""
-    actions: list[PlannedAction] = []
-    skipped: list[tuple[str, Skipped]] = []
-    posts: list[PostPlan] = []
-    left = [MAX_FILE_OCCURRENCES]  # what the file's later posts may still produce
-    poll_problems: list[tuple[int, str]] = []
-    with render_budget():
-        for index, post in enumerate(campaign.spec.posts):
-            _compile_post(campaign, index, post, actions, skipped, posts, left)
-        for index, poll in enumerate(campaign.spec.polls):
-            try:
-                actions.extend(poll_actions(campaign, poll))
-            except TemplateProblem as exc:
-                poll_problems.append((index, str(exc)))
-    actions.sort(key=lambda a: (a.due_at, a.item_id, a.platform, a.part))
-    return CompiledPlan(actions=actions, skipped=skipped, posts=tuple(posts), poll_problems=tuple(poll_problems))
-
-
-def poll_platforms(campaign: Campaign, poll: PollItem) -> list[str]:
-    return list(poll.platforms or campaign.spec.campaign.platforms)
-
-
-def poll_actions(campaign: Campaign, poll: PollItem) -> list[PlannedAction]:
-    """The poll's post on each of its platforms: a native poll, or the ballot of a reply poll; may raise TemplateProblem."""
-    header = campaign.spec.campaign
-    scheduled = parse_local(poll.opens)
-    local = localize(scheduled, header.tz)
-    occ = Occurrence(1, local, local.astimezone(UTC), scheduled)
-    question = render(poll.question, render_context(campaign, occ))
-    text = question if poll.kind == "native" else ballot(question, poll.options)
-    native = PollDraft(options=tuple(poll.options), duration_minutes=int(poll.duration().total_seconds() // 60))
-    catch_up = _duration(poll.catch_up_within or header.defaults.catch_up_within)
-    out = []
-    for platform in poll_platforms(campaign, poll):
-        options: _DraftOptions = {}
-        if platform == "reddit":
-            r = poll.reddit
-            title = render(r.title, render_context(campaign, occ)) if r.title else question.strip().splitlines()[0]
-            options.update({"title": title, "subreddit": r.subreddit, "flair": r.flair, "nsfw": r.nsfw})
-        draft = Draft(text=text, poll=native if poll.kind == "native" else None, **options)
-        out.append(
-            PlannedAction(
-                campaign_id=header.id,
-                item_id=poll.id,
-                occurrence=1,
-                scheduled=scheduled,
-                platform=platform,
-                part=0,
-                due_at=occ.utc,
-                local=local,
-                draft=draft,
-                catch_up_within=catch_up,
-                note=f"{poll.kind} poll: {len(poll.options)} options, open {poll.runs}",
-                over_by=over_limit(text, capabilities_for(platform)),
-                is_poll=True,
-            )
-        )
-    return out
-
-
-def _compile_post(
+def compile_post(
     campaign: Campaign,
     index: int,
     post: Post,
@@ -280,20 +215,3 @@ def _compile_post(
 
 def window_filter(actions: list[PlannedAction], *, start: datetime, end: datetime) -> list[PlannedAction]:
     return [a for a in actions if start <= a.due_at <= end]
-
-
-def announcement_text(campaign: Campaign, poll: PollItem, results: PollResults, *, at: datetime) -> str:
-    """The ``announce_results`` template rendered with the poll's results (``at``: when it is posted, UTC)."""
-    header = campaign.spec.campaign
-    local = at.astimezone(header.tz)
-    _, end = header.window()
-    ctx = RenderContext(
-        campaign_id=header.id,
-        campaign_name=header.name,
-        occurrence=1,
-        local=local,
-        ends=end.date(),
-        countdowns=tuple(sorted(header.countdowns.items())),
-        extra=(("poll", results.variables()),),
-    )
-    return render(poll.announce_results or "", ctx)

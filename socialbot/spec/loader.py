@@ -13,9 +13,9 @@ from pydantic import ValidationError
 
 from socialbot.errors import Problem
 from socialbot.spec import timezones
-from socialbot.spec.actions import compile_campaign
 from socialbot.spec.campaign import Campaign, LoadResult
 from socialbot.spec.checks import check_campaign
+from socialbot.spec.compile import compile_campaign
 from socialbot.spec.messages import dedupe, suggest, translate
 from socialbot.spec.models import RESERVED_SECTIONS, CampaignFile
 from socialbot.spec.yamlsource import Located, format_path, parse_yaml, read_source, shown

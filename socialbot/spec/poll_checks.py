@@ -8,8 +8,9 @@ from socialbot.domain.planning import localize, parse_local
 from socialbot.domain.polls import MAX_REPLY_OPTIONS, results
 from socialbot.domain.render import TemplateProblem
 from socialbot.errors import Problem
-from socialbot.spec.actions import REDDIT_TITLE_MAX, announcement_text, capabilities_for, poll_platforms
+from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for
 from socialbot.spec.campaign import Campaign
+from socialbot.spec.engagement import announcement_text, poll_platforms
 from socialbot.spec.models import PollItem
 from socialbot.spec.yamlsource import shown
 

@@ -6,7 +6,7 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
-from socialbot.spec.actions import compile_campaign
+from socialbot.spec.compile import compile_campaign
 from socialbot.spec.loader import Campaign, load_file
 
 CAMPAIGN = """\
