@@ -1,72 +1,28 @@
-"""SQLModel tables: campaigns, the ledger, publications, authors, interactions, metrics, cursors, runs, usage, locks."""
+"""SQLModel tables: campaigns, the ledger, publications, authors, interactions, metrics, cursors, runs, usage, locks.
+
+The engagement features' tables are in engagement_models.py (imported here, so this module names them all).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, DateTime, Index, Table, Text, TypeDecorator, UniqueConstraint
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from socialbot.storage.columns import UTCDateTime, _sqlite_datetime, _sqlite_text, _ts, table_of
+from socialbot.storage.engagement_models import PollRow, PollSnapshotRow, QaQuestionRow, QaSessionRow
 
-class UTCDateTime(TypeDecorator):
-    """Stores aware UTC datetimes; SQLite returns naive ones, so tzinfo is put back on the way out.
-
-    On SQLite each value is converted once, by one function each way, in the text form SQLAlchemy's
-    SQLite dialect writes (``2026-12-01 08:00:00.000000``) — its generic path costs a regular
-    expression per value read and three processors per value written, which dominated ingestion.
-    """
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; pass an aware UTC datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-    def bind_processor(self, dialect):
-        return _sqlite_text if dialect.name == "sqlite" else super().bind_processor(dialect)
-
-    def result_processor(self, dialect, coltype):
-        return _sqlite_datetime if dialect.name == "sqlite" else super().result_processor(dialect, coltype)
-
-
-def _sqlite_text(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is UTC:  # the common case, a fifth cheaper: the text without its "+00:00"
-        return value.isoformat(" ", "microseconds")[:-6]
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to the database; pass an aware UTC datetime")
-    if value.utcoffset():
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _sqlite_datetime(value: str | datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    parsed = datetime.fromisoformat(value)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _ts(*, nullable: bool = True, index: bool = False) -> Column:
-    return Column(UTCDateTime(), nullable=nullable, index=index)
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    """The Core table of a table model (its ``__table__``, which SQLModel's type stubs do not declare)."""
-    return sa_inspect(model).local_table
+__all__ = [  # importing this module registers every table, the engagement features' too
+    "PollRow",
+    "PollSnapshotRow",
+    "QaQuestionRow",
+    "QaSessionRow",
+    "UTCDateTime",
+    "_sqlite_datetime",
+    "_sqlite_text",
+    "table_of",
+]
 
 
 class CampaignRow(SQLModel, table=True):
@@ -308,38 +264,3 @@ class SandboxPostRow(SQLModel, table=True):
     deleted: bool = False
     text_key: str | None = Field(default=None, max_length=32)  # the text as duplicates are judged (text_key)
     poll: dict | None = Field(default=None, sa_column=Column(JSON))  # a native poll: options, duration_minutes
-
-
-class PollRow(SQLModel, table=True):
-    """A poll of a campaign file as last synced: what its results are read against (the file may be gone)."""
-
-    __tablename__ = "polls"
-
-    campaign_id: str = Field(primary_key=True, max_length=64)
-    poll_id: str = Field(primary_key=True, max_length=64)
-    kind: str = Field(max_length=16)  # native | reply
-    question: str = Field(sa_column=Column(Text, nullable=False))  # as rendered
-    options: list = Field(sa_column=Column(JSON, nullable=False))
-    runs_seconds: int
-    platforms: list = Field(sa_column=Column(JSON, nullable=False))
-    opens_at: datetime = Field(sa_column=_ts(nullable=False))
-    announces: bool = False
-    updated_at: datetime = Field(sa_column=_ts(nullable=False))
-
-
-class PollSnapshotRow(SQLModel, table=True):
-    """A poll's counts on one platform at one instant (the last one, ``final``, at its close); never overwritten."""
-
-    __tablename__ = "poll_snapshots"
-    __table_args__ = (UniqueConstraint("campaign_id", "poll_id", "platform", "taken_at", name="uq_poll_snapshot_time"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    campaign_id: str = Field(max_length=64)
-    poll_id: str = Field(max_length=64)
-    platform: str = Field(max_length=32)
-    remote_id: str = Field(max_length=64)
-    taken_at: datetime = Field(sa_column=_ts(nullable=False))
-    counts: list = Field(sa_column=Column(JSON, nullable=False))
-    total: int
-    final: bool = False
-    detail: dict | None = Field(default=None, sa_column=Column(JSON))  # a reply poll's tally: what was left out
