@@ -9,6 +9,7 @@ from pathlib import Path
 
 from socialbot.app.context import Context
 from socialbot.app.polls import sync_polls
+from socialbot.app.qa import sync_sessions
 from socialbot.spec.campaign import Campaign, LoadResult
 from socialbot.spec.loader import LoadCache
 
@@ -45,6 +46,7 @@ def sync(
     """
     summaries = sync_campaigns(ctx.engine, [(_header(c), c.compiled.actions) for c in campaigns], now=now)
     sync_polls(ctx, campaigns, now=now)
+    sync_sessions(ctx, campaigns, now=now)
     for campaign in campaigns:
         ctx.platforms.forget(campaign.id)  # the account, subreddits or hashtags may have changed
         ctx.campaigns[campaign.id] = campaign

@@ -59,6 +59,7 @@ class Context:
         # (a stale entry is harmless: the platform answers from an older cursor, the rows are de-duplicated)
         self.cursors_seen: dict[tuple[str, str], dict[str, str]] = {}
         self.publications_seen: dict[tuple[str, str], PublicationsSeen] = {}  # read incrementally (ids only grow)
+        self.qa_own_posts_checked: dict[tuple[str, str, str], datetime] = {}  # (campaign, session, platform)
         self.platforms = PlatformRegistry(
             settings=settings,
             lookup=self._account_use,

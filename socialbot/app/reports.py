@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from socialbot.app.context import Context
 from socialbot.app.polls import poll_lines
+from socialbot.app.qa_report import qa_sessions_report
 from socialbot.domain.metrics import engagement, overall_rate
 from socialbot.errors import ConfigError
 from socialbot.storage.campaigns import campaign_records
@@ -49,6 +50,7 @@ class EngagementReport:
     engagement_rate: float | None
     lines: list[PublicationLine]
     polls: list[dict[str, Any]] = field(default_factory=list)  # app.polls.PollLine.to_dict() of each poll
+    qa: list[dict[str, Any]] = field(default_factory=list)  # each Q&A session's figures and unanswered questions
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,6 +99,7 @@ def build_report(engine: Engine, *, campaign_id: str, name: str, timezone: str, 
         engagement_rate=round(rate, 4) if rate is not None else None,
         lines=lines,
         polls=[p.to_dict() for p in poll_lines(engine, campaign_id, now=now)],
+        qa=qa_sessions_report(engine, campaign_id, now=now),
     )
 
 

@@ -14,6 +14,7 @@ from socialbot.cli.campaigns import plan, schema, validate
 from socialbot.cli.db import db
 from socialbot.cli.inspect import report, resolve, status
 from socialbot.cli.polls import polls
+from socialbot.cli.qa import qa
 from socialbot.cli.running import run, simulate
 
 __all__ = ["main"]
@@ -37,5 +38,5 @@ def main(debug: bool) -> None:
     """
 
 
-for _command in (validate, plan, schema, db, simulate, run, status, report, polls, resolve, doctor, auth):
+for _command in (validate, plan, schema, db, simulate, run, status, report, polls, qa, resolve, doctor, auth):
     main.add_command(_command)

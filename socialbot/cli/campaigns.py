@@ -43,6 +43,7 @@ def validate(paths: tuple[Path, ...]) -> None:
         sys.exit(EXIT_BAD_INPUT)
     for c in result.campaigns:
         polls = f", {len(c.spec.polls)} polls" if c.spec.polls else ""
+        polls += f", {len(c.spec.qa)} Q&A sessions" if c.spec.qa else ""
         click.echo(f"ok: {c.file} ({c.id}: {len(c.spec.posts)} posts{polls} on {', '.join(c.spec.campaign.platforms)})")
 
 

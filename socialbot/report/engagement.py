@@ -8,13 +8,7 @@ import json
 
 from socialbot.app.reports import EngagementReport, PublicationLine
 from socialbot.domain.metrics import ENGAGING_KINDS
-
-
-def neutralise(value: object) -> object:
-    """Spreadsheet formula injection: text starting with = + - @ (or tab/CR) is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+from socialbot.report.cells import neutralise
 
 
 def render_json(report: EngagementReport) -> str:
@@ -93,6 +87,8 @@ def render_table(report: EngagementReport, console) -> None:
     console.print(table)
     if report.polls:
         _polls_section(report.polls, console, campaign_id=report.campaign_id)
+    if report.qa:
+        _qa_section(report.qa, console)
 
 
 def _polls_section(polls: list[dict], console, *, campaign_id: str) -> None:
@@ -110,3 +106,18 @@ def _polls_section(polls: list[dict], console, *, campaign_id: str) -> None:
     console.print(
         Text(f"  `socialbot polls {campaign_id}` shows each poll's counting rule and what was left out", style="dim")
     )
+
+
+def _qa_section(sessions: list[dict], console) -> None:
+    """Each Q&A session's figures, and its most asked questions still waiting for an answer."""
+    from rich.text import Text
+
+    from socialbot.report.qa import figures_line
+
+    console.print(Text("Q&A", style="bold"))
+    for s in sessions:
+        console.print(Text(f"  {s['session']}: {figures_line(s['figures'])}"))
+        for q in s["unanswered"][:5]:
+            console.print(Text(f"    unanswered #{q['id']} (asked by {q['asked_by']}): {q['question'][:100]}"))
+        if len(s["unanswered"]) > 5:
+            console.print(Text(f"    … {len(s['unanswered']) - 5} more: socialbot qa list {s['session']} --unanswered"))

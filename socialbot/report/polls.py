@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from socialbot.app.polls import PollLine
-from socialbot.report.engagement import neutralise
+from socialbot.report.cells import neutralise
 
 NOT_WHO = (
     "Native polls report totals per option only: the platforms never say who voted, so votes are never contest entries."

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from socialbot.app import App, polls
+from socialbot.app import App, polls, qa
 from socialbot.app.compile import utc_window
 from socialbot.app.rescan import CampaignWatcher
 from socialbot.domain.cadence import collect_interval, metrics_due
@@ -78,6 +78,13 @@ def harvest_polls(app: App, now: datetime, *, campaign_id: str) -> datetime | No
     return polls.harvest(app, campaign_id, now=now)
 
 
+def run_qa(app: App, now: datetime, *, campaign_id: str) -> datetime | None:
+    """Gather, group and answer the questions of the campaign's live Q&A sessions; next: in 2 minutes while live."""
+    if campaign_id not in app.campaigns:
+        return None
+    return qa.run_sessions(app, campaign_id, now=now)
+
+
 def reconcile(app: App, now: datetime, *, idle: timedelta | None = RECONCILE_EVERY) -> datetime | None:
     """Settle unconfirmed entries; reconciliation asks to run again itself while some are still waiting."""
     app.reconcile(now=now)
@@ -115,6 +122,8 @@ def campaign_jobs(app: App, campaign_id: str, *, idle: timedelta | None = IDLE_R
     ]
     if campaign.spec.polls:
         jobs.append(Job(f"polls:{campaign_id}", partial(harvest_polls, campaign_id=campaign_id), campaign_id))
+    if campaign.spec.qa:
+        jobs.append(Job(f"qa:{campaign_id}", partial(run_qa, campaign_id=campaign_id), campaign_id))
     return jobs
 
 

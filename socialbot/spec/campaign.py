@@ -32,6 +32,7 @@ class CompiledPlan:
     skipped: list[tuple[str, Skipped]]  # (item id, skipped occurrence)
     posts: tuple[PostPlan, ...] = ()
     poll_problems: tuple[tuple[int, str], ...] = ()  # (index in polls, the template problem that stopped it)
+    qa_problems: tuple[tuple[int, str], ...] = ()  # (index in qa, the template problem that stopped it)
 
 
 @dataclass(frozen=True)

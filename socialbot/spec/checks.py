@@ -10,6 +10,7 @@ from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for, post_plat
 from socialbot.spec.campaign import Campaign
 from socialbot.spec.media import check_post_media
 from socialbot.spec.poll_checks import check_polls
+from socialbot.spec.qa_checks import check_qa
 from socialbot.spec.yamlsource import shown
 
 MAX_REPORTED_PER_ITEM = 3
@@ -116,6 +117,9 @@ def check_campaign(campaign: Campaign, *, media_roots: Sequence[Path] = ()) -> l
                 )
                 reported += 1
     problems.extend(check_polls(campaign, first_seen))
+    used = {post_id: f"posts[{i}]" for post_id, i in first_seen.items()}
+    used |= {p.id: f"polls[{i}]" for i, p in reversed(list(enumerate(spec.polls)))}
+    problems.extend(check_qa(campaign, used))
     return problems
 
 

@@ -12,7 +12,7 @@ from socialbot.domain.textlimits import over_limit
 from socialbot.domain.values import Draft, PollDraft
 from socialbot.spec.actions import DraftOptions, capabilities_for, render_context
 from socialbot.spec.campaign import Campaign
-from socialbot.spec.models import PollItem, _duration
+from socialbot.spec.models import PollItem, QaSession, _duration
 
 
 def poll_platforms(campaign: Campaign, poll: PollItem) -> list[str]:
@@ -59,16 +59,71 @@ def poll_actions(campaign: Campaign, poll: PollItem) -> list[PlannedAction]:
 
 def announcement_text(campaign: Campaign, poll: PollItem, results: PollResults, *, at: datetime) -> str:
     """The ``announce_results`` template rendered with the poll's results (``at``: when it is posted, UTC)."""
+    return _render_with(campaign, poll.announce_results or "", ("poll", results.variables()), at=at)
+
+
+def _render_with(campaign: Campaign, source: str, extra: tuple[str, object], *, at: datetime) -> str:
     header = campaign.spec.campaign
-    local = at.astimezone(header.tz)
     _, end = header.window()
     ctx = RenderContext(
         campaign_id=header.id,
         campaign_name=header.name,
         occurrence=1,
-        local=local,
+        local=at.astimezone(header.tz),
         ends=end.date(),
         countdowns=tuple(sorted(header.countdowns.items())),
-        extra=(("poll", results.variables()),),
+        extra=(extra,),
     )
-    return render(poll.announce_results or "", ctx)
+    return render(source, ctx)
+
+
+def qa_platforms(campaign: Campaign, session: QaSession) -> list[str]:
+    return list(session.platforms or campaign.spec.campaign.platforms)
+
+
+def qa_actions(campaign: Campaign, session: QaSession) -> list[PlannedAction]:
+    """The session's opening (a post or a thread) on each platform; may raise TemplateProblem.
+
+    On Reddit it is a self post whose suggested sort is "Q&A" (never contest mode, which hides scores);
+    the sandbox takes the same mark, so its simulated crowd knows to ask questions.
+    """
+    header = campaign.spec.campaign
+    scheduled = parse_local(session.opens)
+    local = localize(scheduled, header.tz)
+    occ = Occurrence(1, local, local.astimezone(UTC), scheduled)
+    ctx = render_context(campaign, occ)
+    parts = [render(p, ctx) for p in session.parts()]
+    catch_up = _duration(session.catch_up_within or header.defaults.catch_up_within)
+    out = []
+    for platform in qa_platforms(campaign, session):
+        caps = capabilities_for(platform)
+        for i, text in enumerate(parts):
+            options: DraftOptions = {}
+            if i == 0 and platform == "reddit":
+                r = session.reddit
+                title = render(r.title, ctx) if r.title else text.strip().splitlines()[0]
+                options.update({"title": title, "subreddit": r.subreddit, "flair": r.flair, "suggested_sort": "qa"})
+            elif i == 0 and platform == "sandbox":
+                options["suggested_sort"] = "qa"
+            out.append(
+                PlannedAction(
+                    campaign_id=header.id,
+                    item_id=session.id,
+                    occurrence=1,
+                    scheduled=scheduled,
+                    platform=platform,
+                    part=i,
+                    due_at=occ.utc,
+                    local=local,
+                    draft=Draft(text=text, **options),
+                    catch_up_within=catch_up,
+                    note=f"Q&A opens for {session.runs}" if i == 0 else None,
+                    over_by=over_limit(text, caps),
+                )
+            )
+    return out
+
+
+def qa_summary_text(campaign: Campaign, session: QaSession, figures: dict[str, object], *, at: datetime) -> str:
+    """The ``summary`` template rendered with the session's figures (``at``: when it is posted, UTC)."""
+    return _render_with(campaign, session.summary or "", ("qa", figures), at=at)

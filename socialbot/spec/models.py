@@ -13,7 +13,7 @@ from socialbot.domain.planning import QuietHours, Rule, parse_clock, parse_durat
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 PLATFORMS = ("x", "reddit", "sandbox")
-RESERVED_SECTIONS = ("qa", "contests", "ugc", "scoring")
+RESERVED_SECTIONS = ("contests", "ugc", "scoring")
 
 
 class _Frozen(BaseModel):
@@ -317,13 +317,66 @@ class PollItem(_Frozen):
         return _duration(self.runs)
 
 
+class QaSession(_Frozen):
+    """A Q&A session (AMA) of the ``qa:`` section: an opening post, a live window, FAQ answers, a human queue."""
+
+    id: str = Field(pattern=SLUG, description="Unique within the file (among posts, polls and sessions).")
+    opening: str | None = Field(None, description="The opening post (a template); or 'thread' on X.")
+    thread: list[str] | None = Field(
+        None, min_length=2, description="An opening thread; on Reddit the later parts are comments under the post."
+    )
+    opens: LocalTime = Field(description="When the session opens (local time).")
+    runs: Duration = Field("1h", description="The live window: questions asked in it are collected and answered.")
+    platforms: list[Literal["x", "reddit", "sandbox"]] | None = Field(
+        None, description="Default: all of the campaign's."
+    )
+    faq: str | None = Field(None, description="A knowledge base file (YAML), relative to the campaign file.")
+    min_confidence: int = Field(85, ge=50, le=100, description="FAQ match (0-100) needed for an automatic answer.")
+    auto_answers_per_hour: int = Field(10, ge=0, le=60, description="At most this many automatic answers an hour.")
+    tag: str | None = Field(
+        None, description="Mentions carrying this text (e.g. #AskCozy) in the window are questions."
+    )
+    summary: str | None = Field(
+        None,
+        description="Posted as a reply to the opening when the session closes: a template with {{ qa.questions }}, "
+        "{{ qa.answered }}, {{ qa.unanswered }}, {{ qa.median_minutes }}.",
+    )
+    catch_up_within: Duration | None = Field(None, description="Overrides the campaign default.")
+    reddit: RedditOptions = Field(default_factory=RedditOptions)
+
+    @model_validator(mode="after")
+    def _one_opening(self) -> QaSession:
+        if (self.opening is None) == (self.thread is None):
+            raise ValueError("give exactly one of 'opening' or 'thread'")
+        return self
+
+    @field_validator("runs", "catch_up_within")
+    @classmethod
+    def _durations(cls, v: str | None) -> str | None:
+        if v is not None:
+            _duration(v)
+        return v
+
+    @field_validator("opens")
+    @classmethod
+    def _opens(cls, v: str) -> str:
+        parse_local(v)
+        return v
+
+    def duration(self) -> timedelta:
+        return _duration(self.runs)
+
+    def parts(self) -> list[str]:
+        return list(self.thread) if self.thread is not None else [self.opening or ""]
+
+
 class CampaignFile(_Frozen):
     """A whole campaign file."""
 
     campaign: CampaignHeader
     posts: list[Post] = Field(default_factory=list)
     polls: list[PollItem] = Field(default_factory=list, description="Polls: posted, harvested, announced.")
-    qa: object | None = Field(None, description="Reserved: not yet supported.")
+    qa: list[QaSession] = Field(default_factory=list, description="Q&A sessions: questions, FAQ answers, a queue.")
     contests: object | None = Field(None, description="Reserved: not yet supported.")
     ugc: object | None = Field(None, description="Reserved: not yet supported.")
     scoring: object | None = Field(None, description="Reserved: not yet supported.")

@@ -44,7 +44,7 @@ posts:
   - id: hello
     text: "Hello"
     schedule: {at: "2026-12-01 08:00"}
-qa: {later: true}
+ugc: {later: true}
 """
 
 
@@ -119,7 +119,7 @@ def test_unsupported_sections_are_said_once_by_simulate(tmp_path, campaigns_dir,
     path = write_campaign(campaigns_dir, SANDBOX)
     sim = CliRunner().invoke(main, ["simulate", str(path), "--days", "1", "--db", str(tmp_path / "sim.db")])
     assert sim.exit_code == 0, sim.output
-    assert sim.stderr.count("'qa' is not yet supported") == 1
+    assert sim.stderr.count("'ugc' is not yet supported") == 1
 
 
 def test_unsupported_sections_are_said_once_by_the_daemon(settings, clock, campaigns_dir, caplog):
@@ -131,7 +131,7 @@ def test_unsupported_sections_are_said_once_by_the_daemon(settings, clock, campa
         clock.advance(minutes=1)
         daemon.load_and_sync(now=clock.now)
     daemon.close()
-    said = [r for r in caplog.records if "'qa' is not yet supported" in r.getMessage()]
+    said = [r for r in caplog.records if "'ugc' is not yet supported" in r.getMessage()]
     assert len(said) == 1
 
 

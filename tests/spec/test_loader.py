@@ -67,11 +67,11 @@ def test_example_campaign_shows_every_key():
 
 
 def test_reserved_sections_warn_and_still_validate(tmp_path):
-    path = write(tmp_path, one_post("Hello") + "qa:\n  - id: later\ncontests: {}\n")
+    path = write(tmp_path, one_post("Hello") + "ugc:\n  - id: later\ncontests: {}\n")
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 0, result.output
     assert f"warning: {path}:" in result.output
-    assert "'qa' is not yet supported: this section is ignored for now" in result.output
+    assert "'ugc' is not yet supported: this section is ignored for now" in result.output
     assert "'contests' is not yet supported" in result.output
     assert "ok: " in result.output
 

@@ -29,6 +29,26 @@ REPLIES = (
     "Do you have it in green?",
 )
 SPAM = ("Click here for free followers!!! 🔥", "DM me for crypto gains 🚀🚀", "Earn $500/day from home, link in bio")
+QUESTIONS = (  # what the crowd asks in a Q&A session: some of it twice, in other words; some of it in a FAQ
+    "Do you ship to Portugal?",
+    "Can you ship to Portugal?",
+    "do you ship to portugal??",
+    "Is the wool really recycled?",
+    "Is the wool recycled?",
+    "When does the sale start?",
+    "When is the sale?",
+    "How long does delivery take?",
+    "How long does shipping take to Germany?",
+    "What is your return policy?",
+    "Can I return it if it doesn't fit?",
+    "Are the free repairs for real?",
+    "Do you have it in green?",
+    "Who designs your patterns?",
+    "What inspired the winter line?",
+    "Do you make kids' sizes?",
+    "Will there be a vegan option?",
+    "How do I wash the scarf?",
+)
 HASHTAG_POSTS = (
     "My cosy corner this morning {tag}",
     "New scarf, who dis {tag}",
@@ -153,7 +173,12 @@ class Audience:
         self.by_id = {p.id: p for p in self.personas}
 
     def reactions(
-        self, post_id: str, *, hashtags: tuple[str, ...] = (), ballot: tuple[str, ...] | None = None
+        self,
+        post_id: str,
+        *,
+        hashtags: tuple[str, ...] = (),
+        ballot: tuple[str, ...] | None = None,
+        questions: bool = False,
     ) -> list[Reaction]:
         """Everything the crowd will ever do about ``post_id``, ordered by delay (a function of seed and id only).
 
@@ -174,6 +199,8 @@ class Audience:
                 out.append((seconds, persona.id, kind, persona, text_of(persona, kind, rng, hashtags)))
         if ballot:
             out.extend(self.votes(post_id, ballot, rate=rate))
+        if questions:
+            out.extend(self.questions(post_id, rate=rate))
         out.sort(key=lambda r: r[:3])  # by delay, then person and kind
         return [Reaction(i, p, k, timedelta(seconds=d), t) for i, (d, _, k, p, t) in enumerate(out, 1)]
 
@@ -195,6 +222,17 @@ class Audience:
                 later = min(seconds + rng.expovariate(rate), LAST_REACTION_SECONDS) + 5
                 other = rng.choice([i for i in range(len(options)) if i != choice])
                 out.append((later, persona.id, InteractionKind.REPLY, persona, _vote_text(other, options, rng)))
+        return out
+
+    def questions(self, post_id: str, *, rate: float) -> list[tuple[float, str, InteractionKind, Persona, str | None]]:
+        """Questions asked under a Q&A opening: a fifth of the crowd asks, faster than it reacts to a post."""
+        rng = random.Random(stable_seed("questions", self.seed, post_id))
+        out: list[tuple[float, str, InteractionKind, Persona, str | None]] = []
+        for persona in self.personas:
+            if persona.habit == Habit.SPAMMY or rng.random() >= 0.2:
+                continue
+            seconds = min(rng.expovariate(rate * 3), LAST_REACTION_SECONDS) + 5
+            out.append((seconds, persona.id, InteractionKind.REPLY, persona, rng.choice(QUESTIONS)))
         return out
 
     def poll_votes(self, post_id: str, *, options: int, duration: timedelta) -> NativeVotes:

@@ -159,7 +159,7 @@ class SandboxPlatform:
         caps = self.capabilities
         if caps.needs_subreddit and not draft.reply_to and not draft.subreddit:
             raise ContentRejected("sandbox: SUBREDDIT_REQUIRED — a submission needs a subreddit")
-        if draft.reply_to and not self.world.exists(draft.reply_to):
+        if draft.reply_to and not (self.world.exists(draft.reply_to) or self._is_reaction(draft.reply_to)):
             raise ContentRejected(f"sandbox: the post being replied to ({draft.reply_to}) does not exist")
         if caps.platform == "x" and self.world.has_text_since(draft.text, now - timedelta(hours=24)):
             raise ContentRejected("sandbox: You are not allowed to create a Tweet with duplicate content.")
@@ -171,6 +171,11 @@ class SandboxPlatform:
         if lose_answer:
             raise OutcomeUnknown("sandbox publish: connection lost after the platform accepted the post")
         return Published(remote_id=remote_id, url=f"https://sandbox.invalid/posts/{remote_id}", created_at=now)
+
+    def _is_reaction(self, remote_id: str) -> bool:
+        """Whether ``remote_id`` names a reply or mention of the simulated crowd (``<post id>-<number>``)."""
+        post, _, number = remote_id.rpartition("-")
+        return number.isdigit() and bool(post) and self.world.exists(post)
 
     def delete(self, remote_id: str) -> None:
         self._maybe_fail("delete")
@@ -187,7 +192,8 @@ class SandboxPlatform:
         if timeline is None:
             poll = self.world.poll(remote_id)
             ballot = tuple(poll["ballot"]) if poll and "ballot" in poll else None
-            reactions = self.audience.reactions(remote_id, hashtags=self.hashtags, ballot=ballot)
+            asks = bool(poll and poll.get("qa"))
+            reactions = self.audience.reactions(remote_id, hashtags=self.hashtags, ballot=ballot, questions=asks)
             reactions = sorted([*reactions, *self._scripted.get(remote_id, ())], key=lambda r: r.delay)
             timeline = self._reactions[remote_id] = _Timeline(reactions)
             bisect.insort(self._built, (published_at, remote_id))
@@ -343,9 +349,12 @@ class SandboxPlatform:
 
 
 def _poll_of(draft: Draft) -> dict | None:
-    """What the sandbox keeps of a post's poll: a native poll's options and duration, or a reply poll's ballot."""
+    """What the sandbox keeps of a post's poll: a native poll's options and duration, a reply poll's ballot, or
+    that it opens a Q&A session."""
     if draft.poll is not None:
         return {"options": list(draft.poll.options), "duration_minutes": draft.poll.duration_minutes}
+    if draft.suggested_sort == "qa":  # a Q&A opening: the crowd asks questions under it
+        return {"qa": True}
     ballot = ballot_options(draft.text)
     return {"ballot": list(ballot)} if ballot else None
 
