@@ -38,7 +38,7 @@ def test_plan_from_a_date_lists_local_times_and_notes():
     assert result.exit_code == 0, result.output
     assert "Tue 2026-12-01 09:00 CET" in result.output
     assert "morning-tip" in result.output and "launch-thread" in result.output
-    assert "demo-winter-launch on sandbox: about" in result.output  # API estimate line
+    assert "demo-winter-launch on sandbox, whole campaign: about" in result.output  # API estimate line
 
 
 def test_plan_json_has_utc_and_local_times_for_every_action():
@@ -124,3 +124,20 @@ def test_plan_table_shows_texts_with_brackets_as_written(tmp_path: Path):
     result = invoke("plan", str(path), "--from", "2027-01-04", "--days", "1")
     assert result.exit_code == 0, result.output
     assert "Use [bold]this[/bold] code: [NOW]" in result.output
+
+
+def test_plan_days_is_that_many_days_and_not_the_next_midnight(tmp_path: Path):
+    path = tmp_path / "hourly.yaml"
+    path.write_text(
+        "campaign: {id: hourly, name: Hourly, timezone: UTC, starts: 2027-01-04, ends: 2027-01-10,"
+        " platforms: [sandbox]}\n"
+        "posts:\n"
+        "  - id: tick\n"
+        '    text: "Tick {{ occurrence }}"\n'
+        '    schedule: {every: 1h, starting: "2027-01-04 00:00"}\n',
+        encoding="utf-8",
+    )
+    result = invoke("plan", str(path), "--from", "2027-01-05", "--days", "1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    due = [a["due_utc"] for a in json.loads(result.stdout)["actions"]]
+    assert len(due) == 24 and due[0] == "2027-01-05T00:00:00+00:00" and due[-1] == "2027-01-05T23:00:00+00:00"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from socialbot.errors import ConfigError
 from socialbot.storage.db import current_revision, make_engine, sqlite_file, upgrade
+from socialbot.storage.locks import REHEARSAL_LOCK_KEY, hold_advisory_lock
 
 LOCK_FRESH_FOR = timedelta(seconds=90)  # a daemon lock younger than this is held by a running daemon (storage.locks)
 WHERE_TO_REHEARSE = (
@@ -109,8 +112,45 @@ def rehearsal_database(target: RehearsalTarget, *, live_url: str, fresh: bool) -
         )
     if fresh:
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            try:
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot empty the rehearsal database {db_path}{suffix} ({exc.strerror or exc}); "
+                    "give another --db file, or make that one (and its folder) writable"
+                ) from None
     return target.url
+
+
+@contextmanager
+def rehearsal_lock(target: RehearsalTarget) -> Iterator[None]:
+    """Held for a whole rehearsal: another one on the same database is refused (it would empty it midway).
+
+    A lock file beside a SQLite file (``<file>.rehearsing``), a session advisory lock on PostgreSQL;
+    the operating system or the server releases either when the process ends, however it ends.
+    """
+    if target.file is None:
+        with hold_advisory_lock(target.url, key=REHEARSAL_LOCK_KEY) as held:
+            if not held:
+                raise ConfigError(f"another rehearsal is running on {target.shown}; wait for it, or give another --db")
+            yield
+        return
+    import fcntl
+
+    try:
+        handle = open(f"{target.file}.rehearsing", "a+b")  # noqa: SIM115 (held for the rehearsal)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot use --db {target.file} ({exc.strerror or exc}); give a file in a writable folder"
+        ) from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(
+                f"another rehearsal is running on {target.file}; wait for it, or give another --db"
+            ) from None
+        yield
 
 
 # --- the same database under two URLs ---------------------------------------------------------------------------------

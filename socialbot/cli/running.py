@@ -65,7 +65,7 @@ def simulate(
       socialbot simulate campaigns/demo.yaml --db postgresql://bot@localhost/socialbot_rehearsal
       socialbot simulate campaigns/ --days 14
     """
-    from socialbot.app.database import rehearsal_database, rehearsal_target
+    from socialbot.app.database import rehearsal_database, rehearsal_lock, rehearsal_target
     from socialbot.app.reports import campaign_report
     from socialbot.errors import ConfigError
     from socialbot.report.engagement import render_table
@@ -82,41 +82,46 @@ def simulate(
     live_url = settings().database_url
     # every setting is checked before rehearsal_database empties --db: a refused value keeps the last rehearsal
     config = settings(database_url=target.url, sandbox_seed=seed, sandbox_failure_rate=failure_rate)
-    rehearsal_database(target, live_url=live_url, fresh=fresh)
-    configure_logging(config, level="WARNING")  # a rehearsal shows problems (rejections, misses), not every post
-    err = console(stderr=True)
+    with rehearsal_lock(target):  # a second rehearsal on this database now is refused, not mixed in
+        rehearsal_database(target, live_url=live_url, fresh=fresh)
+        configure_logging(config, level="WARNING")  # a rehearsal shows problems (rejections, misses), not every post
+        err = console(stderr=True)
 
-    def progress(now: datetime, result: SimulationResult) -> None:
-        err.print(
-            f"  simulated up to {now:%Y-%m-%d}: {result.sent} sent, {result.interactions} interactions", highlight=False
-        )
-
-    started = datetime.now(UTC)
-    app, result = run_simulation(config, list(campaigns), days=days, progress=progress if fmt == "table" else None)
-    elapsed = (datetime.now(UTC) - started).total_seconds()
-    try:
-        reports = [campaign_report(app, cid, now=result.ended) for cid in result.campaign_ids]
-        if fmt == "json":
-            click.echo(
-                json.dumps(
-                    {"simulation": _summary(result, elapsed, target.shown), "reports": [r.to_dict() for r in reports]},
-                    indent=2,
-                    default=str,
-                )
+        def progress(now: datetime, result: SimulationResult) -> None:
+            err.print(
+                f"  simulated up to {now:%Y-%m-%d}: {result.sent} sent, {result.interactions} interactions",
+                highlight=False,
             )
-            return
-        out = console()
-        out.print(
-            f"Simulated {result.started:%Y-%m-%d %H:%M} → {result.ended:%Y-%m-%d %H:%M} UTC in {elapsed:.1f}s: "
-            f"{result.sent} sent, {result.missed} missed, {result.failed} failed, {result.parked} retries parked, "
-            f"{result.interactions} interactions collected. Database: {target.shown}"
-        )
-        for note in result.notes[:10]:
-            out.print(f"  note: {note}")
-        for r in reports:
-            render_table(r, out)
-    finally:
-        app.close()
+
+        started = datetime.now(UTC)
+        app, result = run_simulation(config, list(campaigns), days=days, progress=progress if fmt == "table" else None)
+        elapsed = (datetime.now(UTC) - started).total_seconds()
+        try:
+            reports = [campaign_report(app, cid, now=result.ended) for cid in result.campaign_ids]
+            if fmt == "json":
+                click.echo(
+                    json.dumps(
+                        {
+                            "simulation": _summary(result, elapsed, target.shown),
+                            "reports": [r.to_dict() for r in reports],
+                        },
+                        indent=2,
+                        default=str,
+                    )
+                )
+                return
+            out = console()
+            out.print(
+                f"Simulated {result.started:%Y-%m-%d %H:%M} → {result.ended:%Y-%m-%d %H:%M} UTC in {elapsed:.1f}s: "
+                f"{result.sent} sent, {result.missed} missed, {result.failed} failed, {result.parked} retries parked, "
+                f"{result.interactions} interactions collected. Database: {target.shown}"
+            )
+            for note in result.notes[:10]:
+                out.print(f"  note: {note}")
+            for r in reports:
+                render_table(r, out)
+        finally:
+            app.close()
 
 
 def _summary(result: Any, elapsed: float, database: str) -> dict[str, Any]:

@@ -73,4 +73,4 @@ def render_plan_table(plan: PlanView, console: Console) -> None:
         console.print(f"  skipped {escape(item)} at {s.scheduled:%Y-%m-%d %H:%M}: {escape(s.reason)}")
     for e in plan.estimates:
         cost = f", about ${e.cost_usd:.2f}" if e.cost_usd is not None else ""
-        console.print(f"  {e.campaign} on {e.platform}: about {e.calls} API calls ({e.detail}){cost}")
+        console.print(f"  {e.campaign} on {e.platform}, whole campaign: about {e.calls} API calls ({e.detail}){cost}")

@@ -214,4 +214,5 @@ def compile_post(
 
 
 def window_filter(actions: list[PlannedAction], *, start: datetime, end: datetime) -> list[PlannedAction]:
-    return [a for a in actions if start <= a.due_at <= end]
+    """The actions due in [start, end): ``--days 1`` is one day, not one day and the next midnight."""
+    return [a for a in actions if start <= a.due_at < end]

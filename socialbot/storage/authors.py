@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -12,7 +13,17 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import select
 
 from socialbot.domain.values import AuthorProfile
-from socialbot.storage.bulk import ONE_OF_MAX, chunks, driver_rows, new_rows, one_of, store_new
+from socialbot.storage.bulk import (
+    INT_MAX,
+    ONE_OF_MAX,
+    chunks,
+    driver_rows,
+    new_rows,
+    one_of,
+    storable_int,
+    storable_text,
+    store_new,
+)
 from socialbot.storage.db import transaction
 from socialbot.storage.models import AuthorRow, AuthorSnapshotRow, UTCDateTime, table_of
 
@@ -28,7 +39,7 @@ def store_authors(dialect: str, s: Any, authors: Sequence[AuthorProfile], *, now
     if not authors:
         return set()
     conn: Connection = s if isinstance(s, Connection) else s.connection()
-    unique = {(a.platform, a.remote_id): a for a in authors}
+    unique = {(a.platform, a.remote_id): a for a in map(_storable, authors)}
     people = [(p, r, a.username, now) for (p, r), a in unique.items()]
     store_new(
         conn,
@@ -150,6 +161,27 @@ def _snapshot_values(a: AuthorProfile) -> tuple[Any, ...]:
     )
 
 
+def _storable(a: AuthorProfile) -> AuthorProfile:
+    """``a`` as every database stores it (bulk.storable_*): the same object unless something had to change."""
+    texts = (a.remote_id, a.username, a.verified_type, a.gone_reason)
+    karma = a.karma if a.karma is None or -INT_MAX <= a.karma <= INT_MAX else None  # karma may be negative
+    fixed = tuple(storable_text(t) for t in texts)
+    counts = (storable_int(a.followers), storable_int(a.following), karma)
+    if fixed == texts and counts == (a.followers, a.following, a.karma):
+        return a
+    remote_id, username, verified_type, gone_reason = fixed
+    return replace(
+        a,
+        remote_id=remote_id or "",
+        username=username or "",
+        verified_type=verified_type,
+        gone_reason=gone_reason,
+        followers=counts[0],
+        following=counts[1],
+        karma=karma,
+    )
+
+
 def store_profiles(
     db: Engine | Connection, profiles: Sequence[AuthorProfile], *, now: datetime
 ) -> set[tuple[str, str]]:
@@ -161,7 +193,7 @@ def authors_without_snapshot(db: Engine | Connection, *, platform: str, remote_i
     """Which of ``remote_ids`` have no profile snapshot yet (so their profiles are fetched once, batched)."""
     if not remote_ids:
         return []
-    wanted = sorted(set(remote_ids))
+    wanted = sorted({storable_text(r) or "" for r in remote_ids})
     have: set[str] = set()
     with transaction(db) as conn:
         dialect = conn.dialect.name

@@ -25,6 +25,9 @@ __all__ = [
     "new_rows",
     "one_of",
     "plain_insert",
+    "storable_int",
+    "storable_json",
+    "storable_text",
     "store_new",
     "upsert",
 ]
@@ -171,6 +174,45 @@ def driver_rows(
             values[k] = process(values[k])
         out.append(tuple(values))
     return out
+
+
+# --- what every database can store: text from the internet is data, but PostgreSQL refuses some of it -------------
+
+INT_MAX = 2**31 - 1  # an INTEGER column's largest value on PostgreSQL (SQLite would take any)
+
+
+def storable_text(value: str | None) -> str | None:
+    """``value`` with what no database column can hold replaced by U+FFFD: NUL (PostgreSQL refuses it in text)
+    and lone surrogates (not UTF-8 at all). Everything else is kept verbatim; ASCII text costs one check."""
+    if value is None or (value.isascii() and "\x00" not in value):
+        return value
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+    return value
+
+
+def storable_int(value: int | None) -> int | None:
+    """A count an INTEGER column holds, or None (unknown) for one no platform really reports (negative or ≥ 2³¹)."""
+    if value is None or 0 <= value <= INT_MAX:
+        return value
+    return None
+
+
+def storable_json(value: Any) -> Any:
+    """A JSON payload every database takes: non-finite numbers (NaN, Infinity) become null, texts as ``storable_text``."""
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, str):
+        return storable_text(value)
+    if isinstance(value, dict):
+        return {storable_text(str(k)): storable_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable_json(v) for v in value]
+    return value
 
 
 #: How many values ``one_of`` takes in one statement (SQLite caps the bound parameters of a statement).

@@ -164,41 +164,91 @@ def _alembic_config(engine: Engine | None) -> Config:
 def upgrade(engine: Engine, revision: str = "head", *, step_by_step: bool = False) -> None:
     """Apply migrations up to ``revision`` (programmatic Alembic; safe to run on every start).
 
-    To the head, two cases skip Alembic (whose import and eight migrations cost ~0.5 s, a good part
+    To the head, two cases skip Alembic (whose import and ten migrations cost ~0.5 s, a good part
     of a command): a database already at the head is left alone, and an empty one gets the models'
     tables at once, stamped with the head, in one transaction. Tests hold that schema equal to the
     one the migrations build step by step (``step_by_step=True``, as on PostgreSQL and SQLite).
+    A database that cannot be migrated (a newer socialbot's, one whose tables are missing or were
+    made without migrations) is refused with what to do, before anything is written. Migrations by
+    several processes at once take turns (a lock), so only the first one migrates.
     """
     if revision == "head" and not step_by_step and _at_head_or_created(engine):
         return
     from alembic import command
 
-    command.upgrade(_alembic_config(engine), revision)
+    with _migration_lock(engine):
+        if revision == "head" and not step_by_step and _at_head(engine):
+            return  # another process migrated it meanwhile
+        command.upgrade(_alembic_config(engine), revision)
 
 
-def _at_head_or_created(engine: Engine) -> bool:
-    """True if the database is at the head, or was empty and now holds the head's schema; False: migrate."""
-    from sqlalchemy import MetaData, String, inspect, text
-    from sqlalchemy.schema import Column, PrimaryKeyConstraint, Table
+_OURS = ("ledger", "campaigns", "interactions", "publications")  # tables that make a database socialbot's
+
+
+def _at_head(engine: Engine) -> bool:
+    from sqlalchemy import text
 
     from socialbot.storage.revisions import head_revision as head
 
     with engine.connect() as conn:
+        if not conn.dialect.has_table(conn, "alembic_version"):
+            return False
+        return [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))] == [head()]
+
+
+def _at_head_or_created(engine: Engine) -> bool:
+    """True if the database is at the head, or was empty and now holds the head's schema; False: migrate.
+
+    Refuses (ConfigError) what no migration can fix: a revision this version does not ship, a
+    recorded head whose tables are gone, or socialbot's table names without a migration record.
+    """
+    from sqlalchemy import MetaData, String, inspect, text
+    from sqlalchemy.schema import Column, PrimaryKeyConstraint, Table
+
+    from socialbot.storage.revisions import head_revision as head
+    from socialbot.storage.revisions import revisions
+
+    with engine.connect() as conn:
         if conn.dialect.has_table(conn, "alembic_version"):
-            return [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))] == [head()]
+            found = [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))]
+            unknown = [v for v in found if v not in revisions()]
+            if unknown:
+                raise ConfigError(
+                    f"this database was migrated by a newer socialbot (revision {unknown[0]}; this version knows up "
+                    f"to {head()}): upgrade socialbot, or use this database with the version that made it"
+                )
+            if found == [head()]:
+                if not conn.dialect.has_table(conn, "ledger"):
+                    raise ConfigError(
+                        f"this database records socialbot's schema at {head()} but its tables are missing (it was "
+                        "emptied by hand?): restore it from a backup, or use a new database (--db)"
+                    )
+                return True
+            if found:
+                return False  # an older revision: Alembic migrates
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # the driver starts none before DDL: one writer, all or nothing
         elif conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(7201260001)"))  # two first starts: one creates
-        if inspect(conn).get_table_names():
+        inspector = inspect(conn)
+        names = set(inspector.get_table_names()) | set(inspector.get_view_names())
+        if names & set(_OURS) and "alembic_version" not in names:
             conn.rollback()
-            return False  # not empty after all (or created meanwhile): Alembic decides
+            taken = ", ".join(sorted(names & set(_OURS)))
+            raise ConfigError(
+                f"this database already has tables or views named like socialbot's ({taken}) but no record of "
+                "socialbot's migrations (alembic_version): it was not made by `socialbot db upgrade`; "
+                "use a database of its own (--db)"
+            )
+        if names:
+            conn.rollback()
+            return False  # not empty after all (another program's tables, or created meanwhile): Alembic decides
         from sqlmodel import SQLModel
 
         import socialbot.storage.models  # noqa: F401  (registers the tables)
 
-        SQLModel.metadata.create_all(conn)
+        SQLModel.metadata.create_all(conn, checkfirst=False)  # a name taken meanwhile fails the whole transaction
         version = Table(
             "alembic_version",
             MetaData(),
@@ -210,6 +260,40 @@ def _at_head_or_created(engine: Engine) -> bool:
         conn.commit()
     log.debug("created the schema at %s", head())
     return True
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """One migrating process at a time: a session advisory lock on PostgreSQL, a lock file beside a SQLite file."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(7201260002)"))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7201260002)"))
+                conn.commit()
+        return
+    path = sqlite_file(str(engine.url))
+    if path is None:
+        yield
+        return
+    import fcntl
+
+    try:
+        handle = open(f"{path}.migrating", "a+b")  # noqa: SIM115 (held for the whole migration)
+    except OSError:
+        yield  # a folder we cannot write to: the migration's own error will say so
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -13,7 +13,7 @@ from sqlmodel import col
 
 from socialbot.domain.values import CollectBatch, Interaction
 from socialbot.storage.authors import store_authors
-from socialbot.storage.bulk import driver_value, new_rows, store_new, upsert
+from socialbot.storage.bulk import driver_value, new_rows, storable_json, storable_text, store_new, upsert
 from socialbot.storage.db import transaction
 from socialbot.storage.models import CursorRow, InteractionRow, table_of
 
@@ -36,24 +36,26 @@ def interaction_rows(
     dialect: Dialect, interactions: Sequence[Interaction], *, campaign_id: str | None, now: datetime
 ) -> list[tuple[Any, ...]]:
     """The interactions as driver-ready tuples in ``COLUMNS`` order, converted as SQLAlchemy would (datetimes in
-    the stored UTC form, an empty ``raw`` as SQL NULL): once per value, in one pass."""
+    the stored UTC form, an empty ``raw`` as SQL NULL): once per value, in one pass; texts and payloads made
+    storable on every database first (bulk.storable_text, storable_json), so one odd reply never stalls a round."""
     table = table_of(InteractionRow)
     when = driver_value(dialect, table, "created_at")
     as_json = driver_value(dialect, table, "raw")
     collected = when(now)
+    text = storable_text
     return [
         (
             i.platform,
-            i.remote_id,
+            text(i.remote_id),
             i.kind.value,
             campaign_id,
-            i.target_id,
-            i.parent_id,
-            i.author_id,
-            i.text,
+            text(i.target_id),
+            text(i.parent_id),
+            text(i.author_id),
+            text(i.text),
             when(i.created_at),
             collected,
-            as_json(i.raw) if i.raw else None,
+            as_json(storable_json(i.raw)) if i.raw else None,
         )
         for i in interactions
     ]

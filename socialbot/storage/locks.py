@@ -1,8 +1,11 @@
-"""The single-daemon lock: one row with a heartbeat; a holder silent for too long is presumed dead."""
+"""The single-daemon lock: one row with a heartbeat; a holder silent for too long is presumed dead. And the
+PostgreSQL advisory lock a rehearsal holds on its database."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
@@ -11,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from socialbot.errors import LockHeld
-from socialbot.storage.db import session_scope
+from socialbot.storage.db import make_engine, session_scope
 from socialbot.storage.models import DaemonLockRow
 
 # read in plain SQL with the rest of what `status` reads (status_queries); re-exported here, by their aggregate
@@ -74,3 +77,36 @@ class DatabaseLock:
                     col(DaemonLockRow.name) == LOCK_NAME, col(DaemonLockRow.token) == self.token
                 )
             )
+
+
+REHEARSAL_LOCK_KEY = 7201260003  # one rehearsal at a time on a PostgreSQL database
+
+
+@contextmanager
+def hold_advisory_lock(url: str, *, key: int) -> Iterator[bool]:
+    """Try a PostgreSQL session advisory lock on ``url``'s database; yields whether it is held (released at the end).
+
+    A database that cannot be reached yields True: nothing else can be using it, and the caller's own
+    connection then says what is wrong.
+    """
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    engine = make_engine(url)
+    try:
+        try:
+            conn = engine.connect()
+        except OperationalError:
+            yield True
+            return
+        with conn:
+            held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one())
+            conn.commit()
+            try:
+                yield held
+            finally:
+                if held:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+    finally:
+        engine.dispose()

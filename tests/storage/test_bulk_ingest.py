@@ -181,3 +181,33 @@ def test_authors_without_snapshot_over_many_ids(engine):
         f"a{n}" for n in range(3_000) if n % 3
     )
     assert authors_without_snapshot(engine, platform="reddit", remote_ids=wanted[:5]) == sorted(wanted[:5])
+
+
+def test_text_and_payloads_no_database_holds_are_stored_as_near_as_they_can_be(engine):
+    """A NUL byte, a lone surrogate, NaN or an impossible count from the internet never stalls a round: the round
+    is stored on both databases, the odd characters as U+FFFD, the odd numbers as unknown (NULL)."""
+    odd = [
+        reply(1, text="a\x00b"),
+        reply(2, text="half a pair \ud800 here"),
+        reply(3, raw={"score": float("nan"), "big": float("inf"), "list": [float("-inf"), "x\x00"]}),
+        reply(4, text="plain, and ✨ fine"),
+    ]
+    people = (
+        AuthorProfile("x", "a\x00z", "name\x00", T0, created_at=T0, followers=2**31, following=-5, karma=-(2**40)),
+        AuthorProfile("x", "ok", "fine", T0, followers=2**31 - 1),
+    )
+    new = store_batch(
+        engine, campaign_id="c", platform="x", batch=CollectBatch(interactions=tuple(odd), authors=people), now=T0
+    )
+    assert new == 4
+    rows = stored(engine)
+    assert rows[str(10**15 + 1)].text == "a\ufffdb"
+    assert rows[str(10**15 + 2)].text == "half a pair \ufffd here"
+    assert rows[str(10**15 + 3)].raw == {"score": None, "big": None, "list": [None, "x\ufffd"]}
+    assert rows[str(10**15 + 4)].text == "plain, and ✨ fine"  # everything else verbatim
+    with Session(engine) as session:
+        snaps = {s.remote_id: s for s in session.exec(select(AuthorSnapshotRow)).scalars()}
+        names = {a.remote_id: a.username for a in session.exec(select(AuthorRow)).scalars()}
+    assert names == {"a\ufffdz": "name\ufffd", "ok": "fine"}
+    assert (snaps["a\ufffdz"].followers, snaps["a\ufffdz"].following, snaps["a\ufffdz"].karma) == (None, None, None)
+    assert snaps["ok"].followers == 2**31 - 1
