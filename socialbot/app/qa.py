@@ -78,16 +78,18 @@ def run_sessions(ctx: Context, campaign_id: str, *, now: datetime) -> datetime |
             closes = sent_at + session.duration()
             if record is not None and record.closed_at is not None:
                 closes = min(closes, record.closed_at)
-            if now > closes + LAST_LOOK and _summarised(ctx, campaign_id, session, platform):
-                continue
-            _gather(ctx, campaign, session, platform, opening=remote_id, since=sent_at, until=closes, now=now)
+            if record is not None and platform in record.finished:
+                continue  # its last look is done
             if now <= closes:
+                _gather(ctx, campaign, session, platform, opening=remote_id, since=sent_at, until=closes, now=now)
                 ctx.wake(f"collect:{campaign_id}:{platform}", now + LIVE_EVERY)  # faster collection while live
                 wake.append(min(now + LIVE_EVERY, closes + LAST_LOOK))
             elif now < closes + LAST_LOOK:
-                wake.append(closes + LAST_LOOK)
-            else:
+                wake.append(closes + LAST_LOOK)  # the questions collected just before the close
+            else:  # the last look, also when the daemon was down at the close
+                _gather(ctx, campaign, session, platform, opening=remote_id, since=sent_at, until=closes, now=now)
                 _summarise(ctx, campaign, session, platform, opening=remote_id, now=now)
+                store.finish(ctx.engine, campaign_id=campaign_id, session_id=session.id, platform=platform, now=now)
     return min(wake) if wake else None
 
 
@@ -227,12 +229,6 @@ def _answered_on_platform(
             store.set_status(
                 ctx.engine, q.id, status="answered", now=now, answered_by="platform", answered_at=post.created_at
             )
-
-
-def _summarised(ctx: Context, campaign_id: str, session: QaSession, platform: str) -> bool:
-    return session.summary is None or bool(
-        store.answers_sent(ctx.engine, [f"{campaign_id}/reactive/{_summary_key(session, platform)}"])
-    )
 
 
 def _summary_key(session: QaSession, platform: str) -> str:

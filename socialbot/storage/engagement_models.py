@@ -56,6 +56,7 @@ class QaSessionRow(SQLModel, table=True):
     opens_at: datetime = Field(sa_column=_ts(nullable=False))
     runs_seconds: int
     closed_at: datetime | None = Field(default=None, sa_column=_ts())  # `socialbot qa close` (or None)
+    finished: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # platforms done with
     updated_at: datetime = Field(sa_column=_ts(nullable=False))
 
 

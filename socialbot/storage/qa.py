@@ -22,6 +22,7 @@ class SessionRecord:
     opens_at: datetime
     runs: timedelta
     closed_at: datetime | None
+    finished: tuple[str, ...] = ()  # the platforms whose last look after the close is done
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,14 @@ def sync_sessions(engine: Engine, sessions: Mapping[str, Sequence[SessionRecord]
     table = table_of(QaSessionRow)
     with transaction(engine) as conn:
         for campaign_id, defined in sessions.items():
-            closed = dict(
-                conn.execute(
-                    select(col(QaSessionRow.session_id), col(QaSessionRow.closed_at)).where(
+            kept = {
+                sid: (closed, finished)
+                for sid, closed, finished in conn.execute(
+                    select(col(QaSessionRow.session_id), col(QaSessionRow.closed_at), col(QaSessionRow.finished)).where(
                         col(QaSessionRow.campaign_id) == campaign_id
                     )
                 ).all()
-            )
+            }
             conn.execute(delete(table).where(table.c.campaign_id == campaign_id))
             if defined:
                 conn.execute(
@@ -78,7 +80,8 @@ def sync_sessions(engine: Engine, sessions: Mapping[str, Sequence[SessionRecord]
                             "platforms": list(s.platforms),
                             "opens_at": s.opens_at,
                             "runs_seconds": int(s.runs.total_seconds()),
-                            "closed_at": closed.get(s.session_id),
+                            "closed_at": kept.get(s.session_id, (None, []))[0],
+                            "finished": kept.get(s.session_id, (None, []))[1],
                             "updated_at": now,
                         }
                         for s in defined
@@ -101,7 +104,13 @@ def sessions(engine: Engine, *, campaign_id: str | None = None, session_id: str 
         rows = conn.execute(query.order_by(col(QaSessionRow.opens_at))).all()
     return [
         SessionRecord(
-            r.campaign_id, r.session_id, tuple(r.platforms), r.opens_at, timedelta(seconds=r.runs_seconds), r.closed_at
+            r.campaign_id,
+            r.session_id,
+            tuple(r.platforms),
+            r.opens_at,
+            timedelta(seconds=r.runs_seconds),
+            r.closed_at,
+            tuple(r.finished or ()),
         )
         for r in rows
     ]
@@ -120,6 +129,23 @@ def close_session(engine: Engine, *, campaign_id: str, session_id: str, now: dat
             .values(closed_at=now)
         )
         return done.rowcount == 1
+
+
+def finish(engine: Engine, *, campaign_id: str, session_id: str, platform: str, now: datetime) -> None:
+    """Record that a session's last look on ``platform`` is done (its summary, if any, is queued)."""
+    with transaction(engine) as conn:
+        row = conn.execute(
+            select(col(QaSessionRow.finished)).where(
+                col(QaSessionRow.campaign_id) == campaign_id, col(QaSessionRow.session_id) == session_id
+            )
+        ).first()
+        if row is None or platform in (row[0] or []):
+            return
+        conn.execute(
+            update(table_of(QaSessionRow))
+            .where(col(QaSessionRow.campaign_id) == campaign_id, col(QaSessionRow.session_id) == session_id)
+            .values(finished=[*(row[0] or []), platform], updated_at=now)
+        )
 
 
 def candidates(

@@ -1,4 +1,5 @@
-"""Q&A sessions: each session as last synced (closed early or not), and the questions asked in it.
+"""Q&A sessions: each session as last synced (closed early or not, the platforms its last look is done on),
+and the questions asked in it.
 
 Revision ID: 0010_qa
 Revises: 0009_polls
@@ -23,6 +24,7 @@ def upgrade() -> None:
         sa.Column("opens_at", sa.DateTime(), nullable=False),
         sa.Column("runs_seconds", sa.Integer(), nullable=False),
         sa.Column("closed_at", sa.DateTime(), nullable=True),
+        sa.Column("finished", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("campaign_id", "session_id"),
     )
