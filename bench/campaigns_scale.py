@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,6 +44,8 @@ EDITED_FROM = "What should we make next?"
 
 def write_campaigns(directory: Path, count: int) -> list[Path]:
     demo = DEMO.read_text(encoding="utf-8")
+    if not (directory / "faq").exists():
+        shutil.copytree(DEMO.parent / "faq", directory / "faq")  # the demo's Q&A knowledge base, beside it
     files = []
     for n in range(count):
         text = demo.replace("id: demo-winter-launch", f"id: scale-{n:04d}").replace(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -124,11 +125,14 @@ def twenty_campaigns(folder: Path) -> list[Path]:
     """20 copies of the demo under their own ids, each text marked with its number (one account would
     refuse the same text twice, as X does)."""
     folder.mkdir()
+    shutil.copytree(ROOT / "campaigns" / "faq", folder / "faq")  # the demo's Q&A knowledge base, beside it
     demo = (ROOT / "campaigns" / "demo.yaml").read_text(encoding="utf-8")
     paths = []
     for n in range(1, 21):
         text = demo.replace("  id: demo-winter-launch", f"  id: demo-{n:02d}", 1)
         text = text.replace('text: "', f'text: "[{n:02d}] ').replace('- "', f'- "[{n:02d}] ')
+        for key in ("question", "opening", "announce_results", "summary"):  # the polls' and Q&A's own posts
+            text = text.replace(f'{key}: "', f'{key}: "[{n:02d}] ')
         path = folder / f"demo-{n:02d}.yaml"
         path.write_text(text, encoding="utf-8")
         paths.append(path)

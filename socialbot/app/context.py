@@ -60,6 +60,10 @@ class Context:
         self.cursors_seen: dict[tuple[str, str], dict[str, str]] = {}
         self.publications_seen: dict[tuple[str, str], PublicationsSeen] = {}  # read incrementally (ids only grow)
         self.qa_own_posts_checked: dict[tuple[str, str, str], datetime] = {}  # (campaign, session, platform)
+        # what the engagement features read so far, per (campaign, item, platform): the last interaction row
+        # read, and what was made of the rows before it (reply-poll votes; Q&A questions are stored themselves)
+        self.poll_votes_seen: dict[tuple[str, str, str], tuple[int, list]] = {}
+        self.qa_rows_seen: dict[tuple[str, str, str], int] = {}
         self.platforms = PlatformRegistry(
             settings=settings,
             lookup=self._account_use,

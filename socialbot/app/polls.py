@@ -17,13 +17,15 @@ from socialbot.app.context import Context
 from socialbot.app.reactive import enqueue
 from socialbot.domain.ledger import ActionKind, Status
 from socialbot.domain.planning import localize, parse_local
-from socialbot.domain.polls import NATIVE_RULE, REPLY_RULE, PollResults, count_reply_votes, results
+from socialbot.domain.polls import NATIVE_RULE, REPLY_RULE, PollResults, ReadVote, Reply, read_votes, results
+from socialbot.domain.polls import tally as count_votes
 from socialbot.domain.render import TemplateProblem
 from socialbot.domain.values import CallKind
 from socialbot.spec.campaign import Campaign
 from socialbot.spec.engagement import announcement_text, poll_actions, poll_platforms
 from socialbot.storage import polls as store
 from socialbot.storage.db import Engine
+from socialbot.storage.interactions import replies_after
 from socialbot.storage.polls import PollDefinition, PollPublication, PollSnapshot
 
 log = logging.getLogger(__name__)
@@ -35,10 +37,7 @@ FINAL_WAIT = timedelta(hours=6)  # ... for this long; then its last counts are t
 
 def sync_polls(ctx: Context, campaigns: Sequence[Campaign], *, now: datetime) -> None:
     """Record the polls of ``campaigns`` (and forget the polls a campaign no longer has)."""
-    had = store.campaigns_with_polls(ctx.engine)
-    wanted = {c.id: definitions(c) for c in campaigns if c.spec.polls or c.id in had}
-    if wanted:
-        store.sync_polls(ctx.engine, wanted, now=now)
+    store.sync_polls(ctx.engine, {c.id: definitions(c) for c in campaigns}, now=now)
 
 
 def definitions(campaign: Campaign) -> list[PollDefinition]:
@@ -119,8 +118,8 @@ def _take(
     else:
         if final and poll.campaign_id in ctx.campaigns:
             collecting.collect(ctx, poll.campaign_id, platform, now=now, metrics=False)  # every reply until the close
-        replies = store.poll_replies(ctx.engine, campaign_id=poll.campaign_id, remote_id=pub.remote_id)
-        tally = count_reply_votes(replies, poll.options, opens=pub.sent_at, closes=min(now, closes))
+        read = _votes(ctx, poll, platform, pub.remote_id)
+        tally = count_votes(read, len(poll.options), opens=pub.sent_at, closes=min(now, closes))
         votes = tally.counts
         detail = {
             "replies": tally.replies,
@@ -141,6 +140,19 @@ def _take(
     if store.store_snapshot(ctx.engine, snap) and final:
         log.info("poll %s/%s on %s closed: %s votes", poll.campaign_id, poll.poll_id, platform, snap.total)
     return snap
+
+
+def _votes(ctx: Context, poll: PollDefinition, platform: str, remote_id: str) -> list[ReadVote]:
+    """Every reply to the poll read as a vote; each reply is read once per process (the rows after the last one
+    read are all that is new on SQLite; PostgreSQL, whose ids may commit out of order, is read whole)."""
+    key = (poll.campaign_id, poll.poll_id, platform)
+    last_id, votes = ctx.poll_votes_seen.get(key, (0, []))
+    if ctx.engine.dialect.name != "sqlite":
+        last_id, votes = 0, []
+    new = replies_after(ctx.engine, campaign_id=poll.campaign_id, parents=[remote_id], after_id=last_id)
+    votes = votes + read_votes((Reply(r.author_id, r.created_at, r.text) for r in new), poll.options)
+    ctx.poll_votes_seen[key] = (new[-1].row_id if new else last_id, votes)
+    return votes
 
 
 def _native_counts(

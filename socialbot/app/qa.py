@@ -23,7 +23,8 @@ from socialbot.spec.engagement import qa_platforms, qa_summary_text
 from socialbot.spec.faq import faq_entries, faq_path
 from socialbot.spec.models import QaSession
 from socialbot.storage import qa as store
-from socialbot.storage.qa import Question, SessionRecord
+from socialbot.storage.interactions import replies_after
+from socialbot.storage.qa import Asked, Question, SessionRecord
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,7 @@ LAST_LOOK = timedelta(minutes=5)  # after the close, one more pass takes the que
 
 
 def sync_sessions(ctx: Context, campaigns: Sequence[Campaign], *, now: datetime) -> None:
-    had = store.campaigns_with_sessions(ctx.engine)
-    wanted = {c.id: records(c) for c in campaigns if c.spec.qa or c.id in had}
-    if wanted:
-        store.sync_sessions(ctx.engine, wanted, now=now)
+    store.sync_sessions(ctx.engine, {c.id: records(c) for c in campaigns}, now=now)
 
 
 def records(campaign: Campaign) -> list[SessionRecord]:
@@ -106,10 +104,10 @@ def _gather(
 ) -> None:
     """Store the new questions, group them, answer what the FAQ answers, and notice answers made on the platform."""
     cid = campaign.id
-    asked = store.candidates(ctx.engine, campaign_id=cid, opening=opening, since=since, until=until, tag=session.tag)
     existing = [
         q for q in store.questions(ctx.engine, campaign_id=cid, session_id=session.id) if q.platform == platform
     ]
+    asked = _new_asked(ctx, cid, session, platform, opening=opening, since=since, until=until, known=existing)
     leaders = [(q.id, q.text) for q in existing if q.group_id is None]
     rows = []
     for a in asked:
@@ -136,6 +134,39 @@ def _gather(
     _answered_on_platform(ctx, campaign, session, platform, since=since, now=now, final=now > until)
     if any(q.status == "queued" for q in store.questions(ctx.engine, campaign_id=cid, session_id=session.id)):
         ctx.wake(f"publish:{cid}", now)
+
+
+def _new_asked(
+    ctx: Context,
+    campaign_id: str,
+    session: QaSession,
+    platform: str,
+    *,
+    opening: str,
+    since: datetime,
+    until: datetime,
+    known: Sequence[Question],
+) -> list[Asked]:
+    """Replies to the opening (and mentions carrying the tag) asked in the window and not yet questions. Each
+    collected row is looked at once per process on SQLite; PostgreSQL, whose ids may commit out of order, is
+    read whole."""
+    key = (campaign_id, session.id, platform)
+    last = ctx.qa_rows_seen.get(key, 0) if ctx.engine.dialect.name == "sqlite" else 0
+    rows = replies_after(
+        ctx.engine, campaign_id=campaign_id, parents=[opening], after_id=last, mentions=session.tag is not None
+    )
+    ctx.qa_rows_seen[key] = rows[-1].row_id if rows else last
+    seen = {q.remote_id for q in known}
+    out = []
+    for r in rows:
+        if r.remote_id in seen or not since <= r.created_at <= until:
+            continue
+        if r.kind == "mention" and (session.tag is None or session.tag.casefold() not in (r.text or "").casefold()):
+            continue
+        score = r.raw.get("score") if isinstance(r.raw, dict) else None
+        out.append(Asked(r.remote_id, r.author_id, r.text or "", r.created_at, score if isinstance(score, int) else 0))
+        seen.add(r.remote_id)
+    return out
 
 
 def _store_grouped(ctx: Context, rows: list[dict[str, object]]) -> None:

@@ -184,28 +184,47 @@ class Tally:
         return sum(self.counts)
 
 
-def count_reply_votes(replies: Iterable[Reply], options: Sequence[str], *, opens: datetime, closes: datetime) -> Tally:
-    """Count a reply poll by REPLY_RULE: one vote per account, the last readable vote within [opens, closes]."""
+@dataclass(frozen=True)
+class ReadVote:
+    """A reply read once: who, when, and the option it votes for (None: no vote, or two)."""
+
+    author_id: str
+    created_at: datetime
+    text: str
+    vote: int | None
+
+
+def read_votes(replies: Iterable[Reply], options: Sequence[str]) -> list[ReadVote]:
+    """Each reply read as a vote (the costly part of counting: done once per reply, however often it is counted)."""
     prepared = Options.of(options)
-    last: dict[str, tuple[datetime, int]] = {}
+    return [ReadVote(r.author_id, r.created_at, r.text or "", read_vote(r.text, prepared)) for r in replies]
+
+
+def tally(votes: Iterable[ReadVote], options: int, *, opens: datetime, closes: datetime) -> Tally:
+    """Count read votes by REPLY_RULE: one vote per account, the last readable one within [opens, closes]."""
+    last: dict[str, int] = {}
     first: dict[str, int] = {}
     seen = outside = unreadable = 0
-    for reply in sorted(replies, key=lambda r: (r.created_at, r.author_id, r.text or "")):  # any order, one answer
+    for v in sorted(votes, key=lambda v: (v.created_at, v.author_id, v.text)):  # any order, one answer
         seen += 1
-        if not opens <= reply.created_at <= closes:
+        if not opens <= v.created_at <= closes:
             outside += 1
             continue
-        vote = read_vote(reply.text, prepared)
-        if vote is None:
+        if v.vote is None:
             unreadable += 1
             continue
-        first.setdefault(reply.author_id, vote)
-        last[reply.author_id] = (reply.created_at, vote)
-    counts = [0] * len(options)
-    for _, vote in last.values():
+        first.setdefault(v.author_id, v.vote)
+        last[v.author_id] = v.vote
+    counts = [0] * options
+    for vote in last.values():
         counts[vote] += 1
-    changed = sum(1 for author, (_, vote) in last.items() if first[author] != vote)
+    changed = sum(1 for author, vote in last.items() if first[author] != vote)
     return Tally(tuple(counts), seen, outside, unreadable, changed)
+
+
+def count_reply_votes(replies: Iterable[Reply], options: Sequence[str], *, opens: datetime, closes: datetime) -> Tally:
+    """Count a reply poll by REPLY_RULE: one vote per account, the last readable vote within [opens, closes]."""
+    return tally(read_votes(replies, options), len(options), opens=opens, closes=closes)
 
 
 # --- results -------------------------------------------------------------------------------------------------------

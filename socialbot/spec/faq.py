@@ -58,14 +58,20 @@ def load_faq(path: Path) -> tuple[tuple[FaqEntry, ...], list[Problem]]:
 
 
 @lru_cache(maxsize=64)
-def _cached(path: Path, mtime_ns: int, size: int) -> tuple[FaqEntry, ...]:
-    return load_faq(path)[0]
+def _cached(path: Path, mtime_ns: int, size: int) -> tuple[tuple[FaqEntry, ...], tuple[Problem, ...]]:
+    entries, problems = load_faq(path)
+    return entries, tuple(problems)
+
+
+def checked_faq(path: Path) -> tuple[tuple[FaqEntry, ...], tuple[Problem, ...]]:
+    """``load_faq``, read once while the file is unchanged (500 campaigns sharing one knowledge base parse it once)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return load_faq(path)[0], tuple(load_faq(path)[1])
+    return _cached(path, st.st_mtime_ns, st.st_size)
 
 
 def faq_entries(path: Path) -> tuple[FaqEntry, ...]:
     """The entries of a knowledge base as the daemon uses them (read again when the file changes)."""
-    try:
-        st = path.stat()
-    except OSError:
-        return ()
-    return _cached(path, st.st_mtime_ns, st.st_size)
+    return checked_faq(path)[0]

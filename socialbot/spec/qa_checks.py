@@ -11,7 +11,7 @@ from socialbot.errors import Problem
 from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for
 from socialbot.spec.campaign import Campaign
 from socialbot.spec.engagement import qa_platforms, qa_summary_text
-from socialbot.spec.faq import faq_path, load_faq
+from socialbot.spec.faq import checked_faq, faq_path
 
 QA_MIN = timedelta(minutes=5)
 QA_MAX = timedelta(days=7)  # X's search reaches back 7 days: questions to an older post are not all collected
@@ -105,7 +105,7 @@ def _faq(campaign: Campaign, i: int, name: str, platforms: list[str]) -> list[Pr
     path = faq_path(campaign.file, name)
     if not path.is_file():
         return [loc.problem(("qa", i, "faq"), f"no FAQ file at {path}; the path is relative to the campaign file")]
-    entries, problems = load_faq(path)
+    entries, problems = checked_faq(path)
     out = list(problems)
     longest = max(len(o) for o in OPENERS)
     for platform in platforms:

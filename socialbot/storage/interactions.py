@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -61,6 +62,9 @@ def interaction_rows(
     ]
 
 
+_INTERACTIONS = table_of(InteractionRow)
+
+
 def store_batch(db: Engine | Connection, *, campaign_id: str, platform: str, batch: CollectBatch, now: datetime) -> int:
     """Store interactions, authors, snapshots and the new cursors in ONE transaction; returns new interactions.
 
@@ -102,3 +106,46 @@ def cursors(db: Engine | Connection, *, campaign_id: str, platform: str) -> dict
             stream: value
             for stream, value in conn.execute(_CURSORS, {"campaign_id": campaign_id, "platform": platform})
         }
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A collected reply or mention as the engagement features read it (a vote, a question)."""
+
+    row_id: int
+    kind: str
+    remote_id: str
+    parent_id: str | None
+    author_id: str
+    text: str | None
+    created_at: datetime
+    raw: dict | None
+
+
+def replies_after(
+    db: Engine | Connection,
+    *,
+    campaign_id: str,
+    parents: Sequence[str],
+    after_id: int = 0,
+    mentions: bool = False,
+) -> list[Answered]:
+    """The campaign's replies directly under one of ``parents`` (and, with ``mentions``, its mentions) stored after
+    row ``after_id``, in row order: a feature that keeps the last row id reads only what is new (a range of
+    rowids, also while a rehearsal has set the campaign indexes aside).
+
+    On PostgreSQL a smaller id can commit after a larger one was read, so callers there read from 0.
+    """
+    if not parents:
+        return []
+    t = _INTERACTIONS
+    wanted = (t.c.kind == "reply") & t.c.parent_id.in_(list(parents))
+    if mentions:
+        wanted = wanted | (t.c.kind == "mention")
+    query = (
+        select(t.c.id, t.c.kind, t.c.remote_id, t.c.parent_id, t.c.author_id, t.c.text, t.c.created_at, t.c.raw)
+        .where(t.c.id > after_id, t.c.campaign_id == campaign_id, wanted)
+        .order_by(t.c.id)
+    )
+    with transaction(db) as conn:
+        return [Answered(*row) for row in conn.execute(query)]

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, select
 from sqlmodel import col
 
 from socialbot.domain.ledger import ActionKind
-from socialbot.domain.polls import Reply
 from socialbot.storage.db import Engine, transaction
-from socialbot.storage.models import InteractionRow, LedgerRow, PollRow, PollSnapshotRow, table_of
+from socialbot.storage.models import LedgerRow, PollRow, PollSnapshotRow, table_of
 
 
 @dataclass(frozen=True)
@@ -57,35 +56,51 @@ class PollSnapshot:
 
 
 def sync_polls(engine: Engine, polls: Mapping[str, Sequence[PollDefinition]], *, now: datetime) -> None:
-    """Make the stored polls of each campaign in ``polls`` exactly the ones given (one transaction)."""
+    """Make the stored polls of each campaign in ``polls`` exactly the ones given (one transaction); a campaign
+    whose polls are stored as given is not written again (a restart with 500 unchanged files writes nothing)."""
     table = table_of(PollRow)
+    fields = (
+        "campaign_id",
+        "poll_id",
+        "kind",
+        "question",
+        "options",
+        "runs_seconds",
+        "platforms",
+        "opens_at",
+        "announces",
+    )
     with transaction(engine) as conn:
+        stored: dict[str, set[tuple]] = {}
+        for row in conn.execute(select(*(table.c[f] for f in fields))):
+            stored.setdefault(row[0], set()).add(_frozen(tuple(row)))
         for campaign_id, defined in polls.items():
+            rows = [
+                {
+                    "campaign_id": p.campaign_id,
+                    "poll_id": p.poll_id,
+                    "kind": p.kind,
+                    "question": p.question,
+                    "options": list(p.options),
+                    "runs_seconds": int(p.runs.total_seconds()),
+                    "platforms": list(p.platforms),
+                    "opens_at": p.opens_at,
+                    "announces": p.announces,
+                }
+                for p in defined
+            ]
+            if {_frozen(tuple(r[f] for f in fields)) for r in rows} == stored.get(campaign_id, set()):
+                continue
             conn.execute(delete(table).where(table.c.campaign_id == campaign_id))
-            if defined:
-                conn.execute(
-                    insert(table),
-                    [
-                        {
-                            "campaign_id": p.campaign_id,
-                            "poll_id": p.poll_id,
-                            "kind": p.kind,
-                            "question": p.question,
-                            "options": list(p.options),
-                            "runs_seconds": int(p.runs.total_seconds()),
-                            "platforms": list(p.platforms),
-                            "opens_at": p.opens_at,
-                            "announces": p.announces,
-                            "updated_at": now,
-                        }
-                        for p in defined
-                    ],
-                )
+            if rows:
+                conn.execute(insert(table), [r | {"updated_at": now} for r in rows])
 
 
-def campaigns_with_polls(engine: Engine) -> set[str]:
-    with transaction(engine) as conn:
-        return set(conn.execute(select(col(PollRow.campaign_id)).distinct()).scalars())
+def _frozen(values: tuple) -> tuple:
+    """A row's values, comparable as a set member (lists as tuples, times in UTC)."""
+    return tuple(
+        tuple(v) if isinstance(v, list) else v.astimezone(UTC) if isinstance(v, datetime) else v for v in values
+    )
 
 
 def poll_definitions(engine: Engine, *, campaign_id: str) -> list[PollDefinition]:
@@ -187,16 +202,3 @@ def store_snapshot(engine: Engine, snap: PollSnapshot) -> bool:
             )
         )
     return True
-
-
-def poll_replies(engine: Engine, *, campaign_id: str, remote_id: str) -> list[Reply]:
-    """The collected top-level replies to a poll's post (what a reply poll counts); a sandbox stores them under
-    the platform it emulates, so they are found by the post, not by platform name."""
-    query = select(col(InteractionRow.author_id), col(InteractionRow.created_at), col(InteractionRow.text)).where(
-        col(InteractionRow.campaign_id) == campaign_id,
-        col(InteractionRow.target_id) == remote_id,
-        col(InteractionRow.kind) == "reply",
-        col(InteractionRow.parent_id) == remote_id,
-    )
-    with transaction(engine) as conn:
-        return [Reply(a, t, x) for a, t, x in conn.execute(query)]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import col
 
 from socialbot.storage.db import Engine, transaction
-from socialbot.storage.models import InteractionRow, LedgerRow, QaQuestionRow, QaSessionRow, table_of
+from socialbot.storage.models import LedgerRow, QaQuestionRow, QaSessionRow, table_of
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class SessionRecord:
 
 @dataclass(frozen=True)
 class Asked:
-    """A collected reply or mention that may be a question: what ``new_questions`` looks through."""
+    """A collected reply or mention that is a new question of a session."""
 
     remote_id: str
     author_id: str
@@ -57,18 +57,25 @@ class Question:
 
 
 def sync_sessions(engine: Engine, sessions: Mapping[str, Sequence[SessionRecord]], *, now: datetime) -> None:
-    """Make the stored sessions of each campaign in ``sessions`` the ones given; a session's early close is kept."""
+    """Make the stored sessions of each campaign in ``sessions`` the ones given; a session's early close and
+    finished platforms are kept, and a campaign whose sessions are stored as given is not written again."""
     table = table_of(QaSessionRow)
     with transaction(engine) as conn:
+        stored: dict[str, dict[str, tuple]] = {}
+        for r in conn.execute(select(table)):
+            opens = r.opens_at.astimezone(UTC)
+            stored.setdefault(r.campaign_id, {})[r.session_id] = (
+                (tuple(r.platforms), opens, r.runs_seconds),
+                r.closed_at,
+                list(r.finished or []),
+            )
         for campaign_id, defined in sessions.items():
-            kept = {
-                sid: (closed, finished)
-                for sid, closed, finished in conn.execute(
-                    select(col(QaSessionRow.session_id), col(QaSessionRow.closed_at), col(QaSessionRow.finished)).where(
-                        col(QaSessionRow.campaign_id) == campaign_id
-                    )
-                ).all()
+            kept = stored.get(campaign_id, {})
+            wanted = {
+                s.session_id: (s.platforms, s.opens_at.astimezone(UTC), int(s.runs.total_seconds())) for s in defined
             }
+            if wanted == {sid: v[0] for sid, v in kept.items()}:
+                continue
             conn.execute(delete(table).where(table.c.campaign_id == campaign_id))
             if defined:
                 conn.execute(
@@ -80,18 +87,13 @@ def sync_sessions(engine: Engine, sessions: Mapping[str, Sequence[SessionRecord]
                             "platforms": list(s.platforms),
                             "opens_at": s.opens_at,
                             "runs_seconds": int(s.runs.total_seconds()),
-                            "closed_at": kept.get(s.session_id, (None, []))[0],
-                            "finished": kept.get(s.session_id, (None, []))[1],
+                            "closed_at": kept.get(s.session_id, (None, None, []))[1],
+                            "finished": kept.get(s.session_id, (None, None, []))[2],
                             "updated_at": now,
                         }
                         for s in defined
                     ],
                 )
-
-
-def campaigns_with_sessions(engine: Engine) -> set[str]:
-    with transaction(engine) as conn:
-        return set(conn.execute(select(col(QaSessionRow.campaign_id)).distinct()).scalars())
 
 
 def sessions(engine: Engine, *, campaign_id: str | None = None, session_id: str | None = None) -> list[SessionRecord]:
@@ -146,38 +148,6 @@ def finish(engine: Engine, *, campaign_id: str, session_id: str, platform: str, 
             .where(col(QaSessionRow.campaign_id) == campaign_id, col(QaSessionRow.session_id) == session_id)
             .values(finished=[*(row[0] or []), platform], updated_at=now)
         )
-
-
-def candidates(
-    engine: Engine, *, campaign_id: str, opening: str, since: datetime, until: datetime, tag: str | None
-) -> list[Asked]:
-    """Top-level replies to the opening (and mentions carrying ``tag``) asked in [since, until], not yet questions."""
-    known = select(col(QaQuestionRow.remote_id)).where(col(QaQuestionRow.campaign_id) == campaign_id)
-    is_question = (col(InteractionRow.kind) == "reply") & (col(InteractionRow.parent_id) == opening)
-    if tag:
-        is_question = is_question | (
-            (col(InteractionRow.kind) == "mention") & col(InteractionRow.text).contains(tag, autoescape=True)
-        )
-    query = select(
-        col(InteractionRow.remote_id),
-        col(InteractionRow.author_id),
-        col(InteractionRow.text),
-        col(InteractionRow.created_at),
-        col(InteractionRow.raw),
-    ).where(
-        col(InteractionRow.campaign_id) == campaign_id,
-        is_question,
-        col(InteractionRow.created_at) >= since,
-        col(InteractionRow.created_at) <= until,
-        col(InteractionRow.remote_id).not_in(known),
-    )
-    with transaction(engine) as conn:
-        rows = conn.execute(query.order_by(col(InteractionRow.created_at), col(InteractionRow.id))).all()
-    out = []
-    for remote_id, author, text, at, raw in rows:
-        score = raw.get("score") if isinstance(raw, dict) else None
-        out.append(Asked(remote_id, author, text or "", at, score if isinstance(score, int) else 0))
-    return out
 
 
 def add_questions(engine: Engine, rows: Sequence[Mapping[str, object]]) -> None:
