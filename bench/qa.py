@@ -6,10 +6,10 @@
    ``domain.qa.Faq.match``, beside rapidfuzz's ``process.extractOne`` over the same pre-folded variants
    (the least any matching can do: one scorer call per variant).
 2. API calls: a session opens on X and on Reddit (the real tweepy and praw against the stand-ins);
-   1,000 questions arrive over its hour (a tenth of them FAQ questions) while the daemon's jobs run
-   every 2 minutes, as live; then its last look after the close. Printed beside the least the APIs
-   allow for reading 1,000 replies once (X: 100 a search page; Reddit: 500 inline, then 100 per
-   "more") and posting what was answered (one call each).
+   1,000 people ask a question each over its hour (a tenth of them the FAQ question, grouped as one)
+   while one daemon process runs its jobs every 2 minutes, as live; then its last look after the close.
+   The calls are printed by purpose beside the least the APIs allow for reading 1,000 replies once (X:
+   100 a search page; Reddit: 500 inline, then 100 per "more") and posting what was answered.
 """
 
 from __future__ import annotations
@@ -98,9 +98,16 @@ qa:
 FAQ = '- questions: ["Do you ship to Portugal?"]\n  answer: ["Yes, everywhere in the EU.", "We do ship to the EU."]\n'
 
 
-def session(platform: str) -> tuple[int, int, int, int]:
-    """(read calls, post calls, questions stored, answers posted) of one session with QUESTIONS questions."""
-    clock = VirtualClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+def session(platform: str) -> tuple[dict[str, int], int, int]:
+    """(API calls by purpose, questions stored, answers posted) of one session with QUESTIONS questions, run by
+    one daemon process (``Daemon.run_once`` every 2 minutes on a virtual clock, as the scheduler would)."""
+    import json
+
+    from socialbot.app import App
+    from socialbot.run.daemon import Daemon
+    from socialbot.settings import Settings
+
+    clock = VirtualClock(datetime(2026, 12, 1, 9, 0, 30, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "campaigns").mkdir()
@@ -111,33 +118,30 @@ def session(platform: str) -> tuple[int, int, int, int]:
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         try:
-            runner = CliRunner()
-
-            def run() -> None:
-                result = runner.invoke(cli, ["run", "--once"], obj={"clock": clock})
-                assert result.exit_code == 0, result.output
-
-            run()  # the opening goes out
+            settings = Settings(_env_file=None)
+            daemon = Daemon(settings, app=App(settings, clock=clock, sleep=lambda _s: None))
+            daemon.start()
+            daemon.run_once()  # the opening goes out
             opening = _opening(stand_in, platform)
             stand_in.calls.clear()
             for minute in range(0, 60, 2):  # 1,000 questions over the hour, the daemon's jobs every 2 minutes
-                batch = QUESTIONS * (minute + 2) // 60 - QUESTIONS * minute // 60
-                for k in range(batch):
-                    n = QUESTIONS * minute // 60 + k
+                first, last = QUESTIONS * minute // 60, QUESTIONS * (minute + 2) // 60
+                for n in range(first, last):
                     text = "Do you ship to Portugal?" if n % 10 == 0 else f"Question {n}: what about colour {n}?"
                     _ask(stand_in, platform, opening, n, text)
                 clock.advance(minutes=2)
-                run()
-            clock.advance(minutes=10)
-            run()  # the last look
-            run()  # what it queued goes out
-            reads = sum(v for k, v in stand_in.calls.items() if not _is_post(platform, k))
-            posts = sum(v for k, v in stand_in.calls.items() if _is_post(platform, k))
-            listed = runner.invoke(cli, ["qa", "list", "ama", "--format", "json"], obj={"clock": clock})
-            import json
-
+                daemon.run_once()
+            for _ in range(3):  # the last look after the close, and what it queued
+                clock.advance(minutes=5)
+                daemon.run_once()
+            daemon.close()
+            calls: dict[str, int] = {}
+            for endpoint, n in stand_in.calls.items():
+                purpose = _purpose(platform, endpoint)
+                calls[purpose] = calls.get(purpose, 0) + n
+            listed = CliRunner().invoke(cli, ["qa", "list", "ama", "--format", "json"], obj={"clock": clock})
             figures = json.loads(listed.stdout)["figures"]
-            return reads, posts, int(figures["questions"]), int(figures["auto"]) + int(figures["human"])
+            return calls, int(figures["questions"]), int(figures["auto"]) + int(figures["human"])
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -145,6 +149,29 @@ def session(platform: str) -> tuple[int, int, int, int]:
                 else:
                     os.environ[k] = v
             stand_in.stop()
+
+
+def _purpose(platform: str, endpoint: str) -> str:
+    """What a call was for: reading the replies, the askers' profiles, the account's own posts, posting, other."""
+    if platform == "x":
+        if "search" in endpoint:
+            return "replies"
+        if endpoint.startswith("POST /2/tweets"):
+            return "posts"
+        if "/2/users/" in endpoint and "tweets" in endpoint:
+            return "own posts"
+        if "/2/users" in endpoint:
+            return "profiles"
+        return "other"
+    if endpoint in ("/comments/{id}", "/api/morechildren"):
+        return "replies"
+    if endpoint == "/user/{name}/about":
+        return "profiles"
+    if endpoint in ("/user/{name}/submitted", "/user/{name}/comments"):
+        return "own posts"
+    if endpoint in ("/api/comment", "/api/submit"):
+        return "posts"
+    return "other"
 
 
 def _stand_in(platform: str, clock: VirtualClock, root: Path):
@@ -195,14 +222,17 @@ def _is_post(platform: str, endpoint: str) -> bool:
 
 def main() -> None:
     matching()
-    print(f"A one-hour Q&A session, {QUESTIONS:,} questions, jobs every 2 minutes (and the last look):")
-    minimum_reads = {"x": math.ceil(QUESTIONS / 100), "reddit": 1 + math.ceil(max(0, QUESTIONS - 500) / 100)}
+    print(
+        f"A one-hour Q&A session, {QUESTIONS:,} questions from {QUESTIONS:,} people, the daemon's jobs every 2 minutes:"
+    )
+    least = {"x": math.ceil(QUESTIONS / 100), "reddit": 1 + math.ceil(max(0, QUESTIONS - 500) / 100)}
     for platform in ("x", "reddit"):
-        reads, posts, stored, answered = session(platform)
+        calls, stored, answered = session(platform)
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(calls.items(), key=lambda kv: -kv[1]))
+        print(f"  {platform:<7} {stored:,} questions stored, {answered} answered; {sum(calls.values())} calls: {shown}")
         print(
-            f"  {platform:<7} {stored:,} questions stored, {answered} answered: {reads} read calls "
-            f"(the API's least for reading {QUESTIONS:,} replies once: {minimum_reads[platform]}), "
-            f"{posts} post calls (least: {answered}, one per answer)"
+            f"          least the API allows: reading {QUESTIONS:,} replies once {least[platform]}, posting "
+            f"{answered} answer(s) {answered}; profiles: " + ("100 a call" if platform == "x" else "1 a person")
         )
 
 

@@ -11,12 +11,20 @@ from socialbot.domain.batching import chunks
 from socialbot.domain.cadence import metrics_wanted_ids
 from socialbot.domain.values import CallKind, Metrics
 from socialbot.platforms.base import Platform
-from socialbot.storage.authors import authors_without_snapshot, store_authors, store_profiles
+from socialbot.storage.authors import (
+    authors_without_snapshot,
+    recent_authors_without_profile,
+    store_authors,
+    store_profiles,
+)
 from socialbot.storage.interactions import cursors, store_batch
 from socialbot.storage.metrics import store_metrics
 from socialbot.storage.publications import PublicationRef, PublicationsSeen, publication_refs
 
 API_BATCH = 100  # ids per counters or profiles call (both X and Reddit take 100)
+# Reddit reads one person's profile a call: a busy thread (a live Q&A: 1,000 new people an hour) would spend the
+# whole rate budget on profiles and leave the replies unread; the rest are read in the next rounds
+PROFILES_PER_ROUND = {"reddit": 30}
 FULL_READ_EVERY = timedelta(hours=1)  # on PostgreSQL, all publications are read again this often (below)
 
 
@@ -91,12 +99,21 @@ def collect(
         }
         unprofiled = sorted({i.author_id for i in batch.interactions} - profiled)
         missing = authors_without_snapshot(ctx.engine, platform=platform.capabilities.platform, remote_ids=unprofiled)
-        for batch_ids in chunks(missing, API_BATCH):
+        pending = ctx.profiles_pending.get(key)
+        if pending is None and key[1] in PROFILES_PER_ROUND:  # a new process: what an earlier one left unread
+            since = now - timedelta(days=1)
+            pending = set(
+                recent_authors_without_profile(ctx.engine, platform=platform.capabilities.platform, since=since)
+            )
+        pending = ctx.profiles_pending[key] = (pending or set()) | set(missing)
+        cap = PROFILES_PER_ROUND.get(platform.capabilities.platform)
+        for batch_ids in chunks(sorted(pending)[:cap], API_BATCH):
             profiles = platform.fetch_profiles(batch_ids, now=now)
             with ctx.engine.begin() as conn:
                 snapshotted = store_profiles(conn, profiles, now=now)
                 ctx.usage.drain(campaign_id, platform_name, now=now, db=conn)
             ctx.authors_seen.remember(profiles, snapshotted, now=now)
+            pending.difference_update(batch_ids)
     finally:
         ctx.usage.drain(campaign_id, platform_name, now=now)  # the calls of a round that failed count too
     return report

@@ -64,6 +64,7 @@ class Context:
         # read, and what was made of the rows before it (reply-poll votes; Q&A questions are stored themselves)
         self.poll_votes_seen: dict[tuple[str, str, str], tuple[int, list]] = {}
         self.qa_rows_seen: dict[tuple[str, str, str], int] = {}
+        self.profiles_pending: dict[tuple[str, str], set[str]] = {}  # people whose profile a later round reads
         self.platforms = PlatformRegistry(
             settings=settings,
             lookup=self._account_use,

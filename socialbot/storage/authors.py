@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from socialbot.domain.values import AuthorProfile
 from socialbot.storage.bulk import (
@@ -200,3 +200,21 @@ def authors_without_snapshot(db: Engine | Connection, *, platform: str, remote_i
         for chunk in chunks(wanted, ONE_OF_MAX.get(dialect, 900)):
             have.update(conn.execute(_have_snapshot(dialect), {"platform": platform, "ids": chunk}).scalars())
     return [r for r in wanted if r not in have]
+
+
+def recent_authors_without_profile(db: Engine | Connection, *, platform: str, since: datetime) -> list[str]:
+    """People first seen on ``platform`` since ``since`` who have no profile snapshot yet (a round that read
+    only part of a busy thread's new people leaves the rest here, for the next round, in any process)."""
+    query = (
+        select(AuthorRow.remote_id)
+        .where(
+            col(AuthorRow.platform) == platform,
+            col(AuthorRow.first_seen_at) >= since,
+            ~col(AuthorRow.remote_id).in_(
+                select(AuthorSnapshotRow.remote_id).where(col(AuthorSnapshotRow.platform) == platform)
+            ),
+        )
+        .order_by(col(AuthorRow.id))
+    )
+    with transaction(db) as conn:
+        return list(conn.execute(query).scalars())

@@ -103,10 +103,15 @@ class RedditApiStandIn(Routes, OAuth):
         return {"message": HTTPStatus(status).phrase, "error": status}
 
     def _ratelimit_headers(self) -> dict[str, str]:
+        now = int(self.clock())
         with self._lock:
+            window = now // self.ratelimit_window
+            if window != getattr(self, "_ratelimit_window_index", window):
+                self.ratelimit_used = 0  # Reddit counts each 10-minute window afresh, as the reset header says
+            self._ratelimit_window_index = window
             self.ratelimit_used += 1
             remaining = max(0, self.ratelimit_limit - self.ratelimit_used)
-        reset = self.ratelimit_window - int(self.clock()) % self.ratelimit_window
+        reset = self.ratelimit_window - now % self.ratelimit_window
         return {
             "x-ratelimit-used": str(self.ratelimit_used),
             "x-ratelimit-remaining": f"{remaining:.1f}",
