@@ -301,6 +301,10 @@ def answer(ctx: Context, question_id: int, text: str, *, now: datetime) -> str:
     text = text.strip()
     if not text:
         raise ConfigError("the answer is empty; write the text to post")
+    if q.group_id is not None:
+        raise ConfigError(
+            f"question {question_id} repeats question {q.group_id}: answer that one (`socialbot qa list` shows it)"
+        )
     if q.status not in ("open",):
         raise ConfigError(
             f"question {question_id} is {q.status}"
@@ -337,6 +341,15 @@ def skip(ctx: Context, question_id: int, reason: str, *, now: datetime) -> None:
 
 def close(ctx: Context, session: str, *, campaign_id: str | None, now: datetime) -> SessionRecord:
     record = find_session(ctx, session, campaign_id=campaign_id)
+    if now < record.opens_at:
+        raise ConfigError(
+            f"session {record.session_id} has not opened yet (it opens at {record.opens_at:%Y-%m-%d %H:%M} UTC); "
+            "to call it off, remove it from the campaign file before then"
+        )
+    if now >= record.opens_at + record.runs:
+        raise ConfigError(
+            f"session {record.session_id} ended at {record.opens_at + record.runs:%Y-%m-%d %H:%M} UTC already"
+        )
     if not store.close_session(ctx.engine, campaign_id=record.campaign_id, session_id=record.session_id, now=now):
         raise ConfigError(f"session {record.session_id} was closed already")
     return record

@@ -73,7 +73,7 @@ def list_questions(session: str, campaign_id: str | None, unanswered: bool, fmt:
 
 
 @qa.command("answer")
-@click.argument("question_id", type=int)
+@click.argument("question_id", type=click.IntRange(1, 2**62))
 @click.argument("text", required=False)
 @click.option(
     "--from-file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), help="Read the answer from a file."
@@ -91,7 +91,7 @@ def answer(question_id: int, text: str | None, from_file: Path | None, database_
     from socialbot.app.qa import answer as queue_answer
 
     if (text is None) == (from_file is None):
-        raise click.UsageError("give the answer as TEXT or with --from-file, not both")
+        raise click.UsageError("give the answer as TEXT or with --from-file (one of them)")
     if from_file is not None:
         try:
             text = sys.stdin.read() if str(from_file) == "-" else from_file.read_text(encoding="utf-8")
@@ -106,7 +106,7 @@ def answer(question_id: int, text: str | None, from_file: Path | None, database_
 
 
 @qa.command("skip")
-@click.argument("question_id", type=int)
+@click.argument("question_id", type=click.IntRange(1, 2**62))
 @click.option("--reason", required=True, help="Why it gets no answer (kept with the question).")
 @database_option
 @handle_errors

@@ -294,6 +294,7 @@ class PollItem(_Frozen):
     )
     announce_results: str | None = Field(
         None,
+        min_length=1,
         description="Posted as a reply to the poll once it closed: a template with {{ poll.winner }}, "
         "{{ poll.winner_percent }}, {{ poll.results }}, {{ poll.total }}.",
     )
@@ -338,6 +339,7 @@ class QaSession(_Frozen):
     )
     summary: str | None = Field(
         None,
+        min_length=1,
         description="Posted as a reply to the opening when the session closes: a template with {{ qa.questions }}, "
         "{{ qa.answered }}, {{ qa.unanswered }}, {{ qa.median_minutes }}.",
     )

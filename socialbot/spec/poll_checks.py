@@ -59,6 +59,8 @@ def check_polls(campaign: Campaign, post_ids: dict[str, int]) -> list[Problem]:
                     f"{poll.opens} is outside the campaign ({start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}); move it inside",
                 )
             )
+        if any(not o.strip() for o in poll.options):
+            out.append(loc.problem(("polls", i, "options"), "an option is empty; write its text"))
         if len({o.strip().casefold() for o in poll.options}) != len(poll.options):
             out.append(loc.problem(("polls", i, "options"), "two options are the same"))
         if poll.kind == "native":

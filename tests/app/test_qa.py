@@ -13,6 +13,7 @@ from sqlmodel import select
 from socialbot.app.qa import run_sessions
 from socialbot.app.qa_report import question_lines, session_figures
 from socialbot.cli import main
+from socialbot.domain.clock import VirtualClock
 from socialbot.domain.ledger import ActionKind, Status
 from socialbot.errors import OutcomeUnknown
 from socialbot.run.simulate import simulate
@@ -188,7 +189,18 @@ def test_the_queue_commands_explain_what_is_wrong(settings, clock, campaigns_dir
     assert skipped.exit_code == 0, skipped.output
     late = runner.invoke(main, ["qa", "answer", str(first["id"]), "hi", *db])
     assert late.exit_code != 0 and "is skipped" in late.output
-    closed = runner.invoke(main, ["qa", "close", "ama", *db])
+    green = next(q for q in json.loads(listed.stdout)["questions"] if "green" in q["question"].casefold())
+    repeat = runner.invoke(main, ["qa", "answer", str(green["duplicates"][0]), "hi", *db], obj={"clock": clock})
+    assert repeat.exit_code != 0 and f"repeats question {green['id']}: answer that one" in repeat.output
+    huge = runner.invoke(main, ["qa", "answer", "9" * 30, "hi", *db])
+    assert huge.exit_code == 2 and "Traceback" not in huge.output
+    early = runner.invoke(
+        main, ["qa", "close", "ama", *db], obj={"clock": VirtualClock(clock.now - timedelta(hours=2))}
+    )
+    assert early.exit_code != 0 and "has not opened yet" in early.output
+    closed = runner.invoke(main, ["qa", "close", "ama", *db], obj={"clock": clock})
     assert closed.exit_code == 0 and "closed shop/ama" in closed.output
-    twice = runner.invoke(main, ["qa", "close", "ama", *db])
+    twice = runner.invoke(main, ["qa", "close", "ama", *db], obj={"clock": clock})
     assert twice.exit_code != 0 and "closed already" in twice.output
+    late = runner.invoke(main, ["qa", "close", "ama", *db], obj={"clock": VirtualClock(clock.now + timedelta(days=1))})
+    assert late.exit_code != 0 and "ended at" in late.output

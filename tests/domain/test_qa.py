@@ -62,3 +62,14 @@ def test_response_times_median_and_p90():
     times = response_times([timedelta(minutes=m) for m in (1, 2, 3, 4, 5, 6, 7, 8, 9, 30)])
     assert times.median == timedelta(minutes=5, seconds=30) and times.p90 == timedelta(minutes=9)
     assert response_times([]).median is None
+
+
+def test_a_few_words_or_an_extra_subject_never_pass_for_a_known_question():
+    """Found by a review: a token-set ratio gave 100 to any subset of a question's words."""
+    for text in ("you", "Portugal", "Is there?"):
+        match = FAQ.match(text)
+        assert match is None or match.confidence < 85, (text, match)  # under the default threshold
+    drugs = FAQ.match("Do you ship drugs to Portugal?")  # a word no way of asking has: under any threshold
+    assert drugs is not None and drugs.confidence < 50
+    assert group_of("Can you repair my scarf?", [(1, "you")]) is None
+    assert group_of("Do you ship to Portugal? Also my order never arrived", [(1, "Do you ship to Portugal?")]) is None

@@ -70,6 +70,9 @@ def test_a_valid_native_poll_compiles_to_a_poll_on_each_platform(tmp_path: Path)
         ({"announce_results": "{{ poll.winer }} won"}, "winer"),
         ({"announce_results": "{{ poll.results }}" + "x" * 300}, "characters over x's 280 limit"),
         ({"platforms": ["sandbox"]}, "sandbox is not among the campaign's platforms"),
+        ({"options": ["", "B"]}, "an option is empty"),
+        ({"options": ["   ", "B"]}, "an option is empty"),
+        ({"announce_results": ""}, "at least 1 character"),
     ],
 )
 def test_a_poll_beyond_a_limit_is_refused_with_its_line(tmp_path: Path, changes: dict, message: str):
