@@ -83,7 +83,7 @@ def render_questions_table(
             how = f"{how}; {q.note}" if how else q.note
         table.add_row(
             str(q.id),
-            f"{q.asked_at:%Y-%m-%d %H:%M}",
+            f"{q.asked_at:%Y-%m-%d %H:%M} UTC",
             Text(f"{q.author_id} (+{len(q.duplicates)})" if q.duplicates else q.author_id),
             Text(q.text),
             q.status,
