@@ -352,6 +352,9 @@ def _undefined_message(message: str, source: str, context: RenderContext) -> str
             return (
                 f"no countdown named '{name}' for days_to.{name}; add it under campaign.countdowns (defined: {defined})"
             )
+        for owner, value in context.extra:  # a feature's variables: poll.*, qa.*
+            if isinstance(value, dict) and re.search(re.escape(owner) + lookup, source) and name not in value:
+                return f"'{owner}.{name}' does not exist; {owner} has {', '.join(sorted(value))}"
         return f"'campaign.{name}' does not exist; campaign has only id and name"
     known = ", ".join(sorted(context.variables()))
     return f"{message}; the variables are: {known}"

@@ -67,7 +67,7 @@ def test_a_valid_native_poll_compiles_to_a_poll_on_each_platform(tmp_path: Path)
         ({"opens": "2027-01-20 12:00"}, "is outside the campaign"),
         ({"reddit": {}}, "a Reddit poll needs 'reddit: {subreddit: NAME}'"),
         ({"question": "{{ nope }}"}, "nope"),
-        ({"announce_results": "{{ poll.winer }} won"}, "winer"),
+        ({"announce_results": "{{ poll.winer }} won"}, "'poll.winer' does not exist; poll has options, results"),
         ({"announce_results": "{{ poll.results }}" + "x" * 300}, "characters over x's 280 limit"),
         ({"platforms": ["sandbox"]}, "sandbox is not among the campaign's platforms"),
         ({"options": ["", "B"]}, "an option is empty"),
