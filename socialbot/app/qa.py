@@ -17,7 +17,9 @@ from socialbot.domain.ledger import ActionKind
 from socialbot.domain.planning import localize, parse_local
 from socialbot.domain.qa import Faq, answer_text, group_of, within_cap
 from socialbot.domain.render import TemplateProblem
+from socialbot.domain.textlimits import over_limit
 from socialbot.errors import ConfigError
+from socialbot.spec.actions import capabilities_for
 from socialbot.spec.campaign import Campaign
 from socialbot.spec.engagement import qa_platforms, qa_summary_text
 from socialbot.spec.faq import faq_entries, faq_path
@@ -301,6 +303,12 @@ def answer(ctx: Context, question_id: int, text: str, *, now: datetime) -> str:
     text = text.strip()
     if not text:
         raise ConfigError("the answer is empty; write the text to post")
+    caps = capabilities_for(q.platform)
+    if by := over_limit(text, caps):
+        counting = " (X's weighted count: links 23, wide characters 2)" if caps.weighted_length else ""
+        raise ConfigError(
+            f"the answer is {by} characters over {q.platform}'s {caps.max_text_length} limit{counting}; shorten it"
+        )
     if q.group_id is not None:
         raise ConfigError(
             f"question {question_id} repeats question {q.group_id}: answer that one (`socialbot qa list` shows it)"

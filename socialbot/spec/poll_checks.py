@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 from socialbot.domain.planning import localize, parse_local
 from socialbot.domain.polls import MAX_REPLY_OPTIONS, results
 from socialbot.domain.render import TemplateProblem
+from socialbot.domain.textlimits import over_limit
 from socialbot.errors import Problem
 from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for
 from socialbot.spec.campaign import Campaign
@@ -170,11 +171,11 @@ def _announcement(campaign: Campaign, i: int, poll: PollItem) -> list[Problem]:
             return [loc.problem(("polls", i, "announce_results"), str(exc))]
         for platform in poll_platforms(campaign, poll):
             caps = capabilities_for(platform)
-            if len(text) > caps.max_text_length:
+            if by := over_limit(text, caps):
                 return [
                     loc.problem(
                         ("polls", i, "announce_results"),
-                        f"the announcement can be {len(text) - caps.max_text_length} characters over {platform}'s {caps.max_text_length} limit",
+                        f"the announcement can be {by} characters over {platform}'s {caps.max_text_length} limit",
                     )
                 ]
     return []

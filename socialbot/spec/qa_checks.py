@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 from socialbot.domain.planning import localize, parse_local
 from socialbot.domain.qa import OPENERS
 from socialbot.domain.render import TemplateProblem
+from socialbot.domain.textlimits import over_limit
 from socialbot.errors import Problem
 from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for
 from socialbot.spec.campaign import Campaign
@@ -89,11 +90,11 @@ def check_qa(campaign: Campaign, used_ids: dict[str, str]) -> list[Problem]:
             else:
                 for platform in platforms:
                     limit = capabilities_for(platform).max_text_length
-                    if len(text) > limit:
+                    if by := over_limit(text, capabilities_for(platform)):
                         out.append(
                             loc.problem(
                                 ("qa", i, "summary"),
-                                f"the summary can be {len(text) - limit} characters over {platform}'s {limit} limit",
+                                f"the summary can be {by} characters over {platform}'s {limit} limit",
                             )
                         )
                         break
@@ -107,10 +108,12 @@ def _faq(campaign: Campaign, i: int, name: str, platforms: list[str]) -> list[Pr
         return [loc.problem(("qa", i, "faq"), f"no FAQ file at {path}; the path is relative to the campaign file")]
     entries, problems = checked_faq(path)
     out = list(problems)
-    longest = max(len(o) for o in OPENERS)
+    opener = max(OPENERS, key=len)
+    longest = len(opener)
     for platform in platforms:
-        limit = capabilities_for(platform).max_text_length
-        too_long = [a for e in entries for a in e.answers if len(a) + longest > limit]
+        caps = capabilities_for(platform)
+        limit = caps.max_text_length
+        too_long = [a for e in entries for a in e.answers if over_limit(opener + a, caps)]  # X's weighted count
         if too_long:
             out.append(
                 loc.problem(

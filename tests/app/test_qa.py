@@ -192,6 +192,8 @@ def test_the_queue_commands_explain_what_is_wrong(settings, clock, campaigns_dir
     green = next(q for q in json.loads(listed.stdout)["questions"] if "green" in q["question"].casefold())
     repeat = runner.invoke(main, ["qa", "answer", str(green["duplicates"][0]), "hi", *db], obj={"clock": clock})
     assert repeat.exit_code != 0 and f"repeats question {green['id']}: answer that one" in repeat.output
+    too_long = runner.invoke(main, ["qa", "answer", str(green["id"]), "冬" * 150, *db], obj={"clock": clock})
+    assert too_long.exit_code != 0 and "20 characters over sandbox's 280 limit (X's weighted count" in too_long.output
     huge = runner.invoke(main, ["qa", "answer", "9" * 30, "hi", *db])
     assert huge.exit_code == 2 and "Traceback" not in huge.output
     early = runner.invoke(

@@ -94,3 +94,13 @@ def test_a_poll_id_may_not_repeat_a_post_id(tmp_path: Path):
     posts = "posts:\n  - id: vote\n    text: Hello\n    schedule: {at: '2026-12-02 09:00'}\n"
     found = problems(tmp_path, campaign([poll()], posts=posts))
     assert any("id 'vote' is already used by posts[0]" in p for p in found), found
+
+
+def test_faq_answers_are_held_to_xs_weighted_count(tmp_path: Path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "faq.yaml").write_text('- questions: ["Ship?"]\n  answer: "' + "冬" * 140 + '"\n', encoding="utf-8")
+    qa = "qa:\n  - {id: ama, opening: 'Ask us!', opens: '2026-12-02 12:00', faq: kb/faq.yaml}\n"
+    head = campaign([poll()], platforms="[x]").split("polls:")[0]
+    found = problems(tmp_path, head + qa)
+    assert any("1 answers in kb/faq.yaml are over x's" in p for p in found), found  # 140 wide characters weigh 280
