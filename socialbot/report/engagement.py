@@ -8,7 +8,7 @@ import json
 
 from socialbot.app.reports import EngagementReport, PublicationLine
 from socialbot.domain.metrics import ENGAGING_KINDS
-from socialbot.report.cells import neutralise
+from socialbot.report.cells import neutralise, printable
 
 
 def render_json(report: EngagementReport) -> str:
@@ -118,6 +118,8 @@ def _qa_section(sessions: list[dict], console) -> None:
     for s in sessions:
         console.print(Text(f"  {s['session']}: {figures_line(s['figures'])}"))
         for q in s["unanswered"][:5]:
-            console.print(Text(f"    unanswered #{q['id']} (asked by {q['asked_by']}): {q['question'][:100]}"))
+            console.print(
+                Text(f"    unanswered #{q['id']} (asked by {q['asked_by']}): {printable(q['question'][:100])}")
+            )
         if len(s["unanswered"]) > 5:
             console.print(Text(f"    … {len(s['unanswered']) - 5} more: socialbot qa list {s['session']} --unanswered"))

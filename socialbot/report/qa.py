@@ -9,7 +9,7 @@ import json
 from rich.console import Console
 
 from socialbot.app.qa_report import QuestionLine
-from socialbot.report.cells import neutralise
+from socialbot.report.cells import neutralise, printable
 from socialbot.storage.qa import SessionRecord
 
 
@@ -84,8 +84,8 @@ def render_questions_table(
         table.add_row(
             str(q.id),
             f"{q.asked_at:%Y-%m-%d %H:%M} UTC",
-            Text(f"{q.author_id} (+{len(q.duplicates)})" if q.duplicates else q.author_id),
-            Text(q.text),
+            Text(printable(f"{q.author_id} (+{len(q.duplicates)})" if q.duplicates else q.author_id)),
+            Text(printable(q.text)),
             q.status,
             Text(how),
         )

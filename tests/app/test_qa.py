@@ -206,3 +206,10 @@ def test_the_queue_commands_explain_what_is_wrong(settings, clock, campaigns_dir
     assert twice.exit_code != 0 and "closed already" in twice.output
     late = runner.invoke(main, ["qa", "close", "ama", *db], obj={"clock": VirtualClock(clock.now + timedelta(days=1))})
     assert late.exit_code != 0 and "ended at" in late.output
+
+
+def test_control_characters_in_a_question_never_reach_the_terminal():
+    from socialbot.report.cells import printable
+
+    assert printable("Hi \x1b[31mred\x1b]0;title\x07 there\x9b") == "Hi \ufffd[31mred\ufffd]0;title\ufffd there\ufffd"
+    assert printable("two\nlines\tand ✨ émoji") == "two\nlines\tand ✨ émoji"
