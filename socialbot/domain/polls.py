@@ -79,6 +79,19 @@ def _folded(text: str) -> str:
     return "".join(out).casefold()
 
 
+def misread_options(options: Sequence[str]) -> list[str]:
+    """Why some options of a reply poll could not be told apart by REPLY_RULE (empty when all can)."""
+    folded = [" ".join(_WORDS.findall(_folded(o))) for o in options]
+    out = []
+    if len(set(folded)) != len(folded):
+        out.append("two options are the same once case and accents are set aside")
+    for i, f in enumerate(folded):
+        other = _letter_or_number(f, len(options)) if f else None
+        if other is not None and other != i:
+            out.append(f"option '{options[i]}' reads as the letter or number of option {label(other)}; reword it")
+    return out
+
+
 def _emoji(text: str) -> set[str]:
     return {ch for ch in text if unicodedata.category(ch) == "So"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from socialbot.domain.planning import localize, parse_local
-from socialbot.domain.polls import MAX_REPLY_OPTIONS, results
+from socialbot.domain.polls import MAX_REPLY_OPTIONS, misread_options, results
 from socialbot.domain.render import TemplateProblem
 from socialbot.domain.textlimits import over_limit
 from socialbot.errors import Problem
@@ -68,6 +68,7 @@ def check_polls(campaign: Campaign, post_ids: dict[str, int]) -> list[Problem]:
             out.extend(_native_limits(campaign, i, poll, platforms))
         else:
             out.extend(_reply_limits(campaign, i, poll))
+            out.extend(loc.problem(("polls", i, "options"), why) for why in misread_options(poll.options))
         for platform in platforms:
             if platform == "reddit" and not poll.reddit.subreddit:
                 out.append(loc.problem(("polls", i), "a Reddit poll needs 'reddit: {subreddit: NAME}'"))

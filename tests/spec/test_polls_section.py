@@ -104,3 +104,20 @@ def test_faq_answers_are_held_to_xs_weighted_count(tmp_path: Path):
     head = campaign([poll()], platforms="[x]").split("polls:")[0]
     found = problems(tmp_path, head + qa)
     assert any("1 answers in kb/faq.yaml are over x's" in p for p in found), found  # 140 wide characters weigh 280
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["C", "Go", "Rust"], "option 'C' reads as the letter or number of option C; reword it"),
+        (["Café", "Cafe"], "two options are the same once case and accents are set aside"),
+        (["2", "One"], "option '2' reads as the letter or number of option B"),
+    ],
+)
+def test_reply_poll_options_that_replies_could_not_tell_apart_are_refused(tmp_path: Path, options, message):
+    found = problems(tmp_path, campaign([poll(kind="reply", options=options)]))
+    assert any(message in p for p in found), found
+
+
+def test_an_option_that_is_its_own_letter_is_fine(tmp_path: Path):
+    assert problems(tmp_path, campaign([poll(kind="reply", options=["A", "B", "C"])])) == []
