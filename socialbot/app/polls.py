@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from socialbot.app import collecting
+from socialbot.app.collecting import collect
 from socialbot.app.context import Context
 from socialbot.app.reactive import enqueue
 from socialbot.domain.ledger import ActionKind, Status
@@ -22,7 +22,7 @@ from socialbot.domain.polls import tally as count_votes
 from socialbot.domain.render import TemplateProblem
 from socialbot.domain.values import CallKind
 from socialbot.spec.campaign import Campaign
-from socialbot.spec.engagement import announcement_text, poll_actions, poll_platforms
+from socialbot.spec.engagement import announcement_text, item_platforms, poll_actions
 from socialbot.storage import polls as store
 from socialbot.storage.db import Engine
 from socialbot.storage.interactions import replies_after
@@ -56,7 +56,7 @@ def definitions(campaign: Campaign) -> list[PollDefinition]:
                 question=question,
                 options=tuple(poll.options),
                 runs=poll.duration(),
-                platforms=tuple(poll_platforms(campaign, poll)),
+                platforms=tuple(item_platforms(campaign, poll)),
                 opens_at=localize(parse_local(poll.opens), header.tz).astimezone(UTC),
                 announces=poll.announce_results is not None,
             )
@@ -117,7 +117,7 @@ def _take(
         votes = counts[0]
     else:
         if final and poll.campaign_id in ctx.campaigns:
-            collecting.collect(ctx, poll.campaign_id, platform, now=now, metrics=False)  # every reply until the close
+            collect(ctx, poll.campaign_id, platform, now=now, metrics=False)  # every reply until the close
         read = _votes(ctx, poll, platform, pub.remote_id)
         tally = count_votes(read, len(poll.options), opens=pub.sent_at, closes=min(now, closes))
         votes = tally.counts

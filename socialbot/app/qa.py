@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from socialbot.app.context import Context
-from socialbot.app.reactive import enqueue
+from socialbot.app.qa_report import session_figures
+from socialbot.app.reactive import enqueue, ledger_key
 from socialbot.domain.ledger import ActionKind
 from socialbot.domain.planning import localize, parse_local
 from socialbot.domain.qa import Faq, answer_text, group_of, within_cap
@@ -21,7 +22,7 @@ from socialbot.domain.textlimits import over_limit
 from socialbot.errors import ConfigError
 from socialbot.spec.actions import capabilities_for
 from socialbot.spec.campaign import Campaign
-from socialbot.spec.engagement import qa_platforms, qa_summary_text
+from socialbot.spec.engagement import item_platforms, qa_summary_text
 from socialbot.spec.faq import faq_entries, faq_path
 from socialbot.spec.models import QaSession
 from socialbot.storage import qa as store
@@ -45,7 +46,7 @@ def records(campaign: Campaign) -> list[SessionRecord]:
         SessionRecord(
             campaign_id=header.id,
             session_id=s.id,
-            platforms=tuple(qa_platforms(campaign, s)),
+            platforms=tuple(item_platforms(campaign, s)),
             opens_at=localize(parse_local(s.opens), header.tz).astimezone(UTC),
             runs=s.duration(),
             closed_at=None,
@@ -67,7 +68,7 @@ def run_sessions(ctx: Context, campaign_id: str, *, now: datetime) -> datetime |
     wake: list[datetime] = []
     for session in campaign.spec.qa:
         record = stored.get(session.id)
-        for platform in qa_platforms(campaign, session):
+        for platform in item_platforms(campaign, session):
             found = store.opening(ctx.engine, campaign_id=campaign_id, session_id=session.id, platform=platform)
             if found is None:
                 opens = record.opens_at if record else now
@@ -194,7 +195,7 @@ def _auto_answer(ctx: Context, campaign: Campaign, session: QaSession, platform:
         q for q in store.questions(ctx.engine, campaign_id=campaign.id, session_id=session.id) if q.platform == platform
     ]
     queued_at = [q.answered_at or now for q in mine if q.answered_by == "auto"]  # when each was queued
-    used = set(store.ledger_texts(ctx.engine, key_prefix=f"{campaign.id}/reactive/qa/{session.id}/"))
+    used = set(store.ledger_texts(ctx.engine, key_prefix=ledger_key(campaign.id, f"qa/{session.id}/")))
     for q in mine:
         if q.status != "open" or q.group_id is not None or q.faq_confidence is not None:
             continue
@@ -215,7 +216,7 @@ def _auto_answer(ctx: Context, campaign: Campaign, session: QaSession, platform:
             status="queued",
             now=now,
             answered_by="auto",
-            answer_key=f"{campaign.id}/reactive/{key}",
+            answer_key=ledger_key(campaign.id, key),
             faq_confidence=confidence,
             answered_at=now,
         ):
@@ -273,8 +274,6 @@ def _summarise(
 ) -> None:
     if session.summary is None:
         return
-    from socialbot.app.qa_report import session_figures
-
     figures = session_figures(ctx.engine, campaign.id, session.id, platform=platform, now=now)
     try:
         text = qa_summary_text(campaign, session, figures, at=now)
@@ -320,7 +319,7 @@ def answer(ctx: Context, question_id: int, text: str, *, now: datetime) -> str:
             + "; nothing was queued"
         )
     key = answer_key(q.session_id, q.platform, q.remote_id)
-    full = f"{q.campaign_id}/reactive/{key}"
+    full = ledger_key(q.campaign_id, key)
     if not store.set_status(
         ctx.engine, q.id, status="queued", now=now, answered_by="human", answer_key=full, answered_at=now
     ):

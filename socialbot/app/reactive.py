@@ -21,6 +21,11 @@ class Enqueued:
     created: bool  # False when an entry with this key already existed (nothing changed)
 
 
+def ledger_key(campaign_id: str, key: str) -> str:
+    """The ledger key of a reactive action named ``key`` (``qa/ama/x/123`` → ``shop/reactive/qa/ama/x/123``)."""
+    return f"{campaign_id}/{Origin.REACTIVE.value}/{key}"
+
+
 def enqueue(
     ctx: Context,
     *,
@@ -44,7 +49,7 @@ def enqueue(
         raise ConfigError("thread parts come from campaign files, not from reactive actions")
     if not key or len(key) > 200:
         raise ConfigError("a reactive action needs a key of 1 to 200 characters")
-    full_key = f"{campaign_id}/{Origin.REACTIVE.value}/{key}"
+    full_key = ledger_key(campaign_id, key)
     item = f"{kind.value}:{hashlib.sha256(key.encode()).hexdigest()[:12]}"
     created = ledger.enqueue(
         ctx.engine,

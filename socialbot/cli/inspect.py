@@ -16,6 +16,7 @@ from socialbot.cli.options import (
     format_option,
     handle_errors,
     injected_clock,
+    output_option,
     settings,
     status_settings,
 )
@@ -67,13 +68,7 @@ def status(campaign: str | None, fmt: str, database_url: str | None) -> None:
 @click.command()
 @click.argument("campaign")
 @format_option("table", "json", "csv")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, allow_dash=True),
-    metavar="FILE",
-    help="Write to this file instead of the terminal ('-' is the terminal); written whole or not at all.",
-)
+@output_option
 @database_option
 @handle_errors
 def report(campaign: str, fmt: str, output: Path | None, database_url: str | None) -> None:

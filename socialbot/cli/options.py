@@ -150,6 +150,19 @@ def database_option(func: F) -> F:
     )
 
 
+def output_option(func: F) -> F:
+    """``-o FILE``: a report written to a file, whole or not at all (``-`` is the terminal)."""
+    from pathlib import Path
+
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(path_type=Path, allow_dash=True),
+        metavar="FILE",
+        help="Write to this file instead of the terminal ('-' is the terminal); written whole or not at all.",
+    )(func)
+
+
 def format_option(*choices: str) -> Callable[[F], F]:
     return click.option(
         "--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help="Output format."

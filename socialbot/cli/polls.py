@@ -6,19 +6,21 @@ from pathlib import Path
 
 import click
 
-from socialbot.cli.options import console, database_option, format_option, handle_errors, injected_clock, settings
+from socialbot.cli.options import (
+    console,
+    database_option,
+    format_option,
+    handle_errors,
+    injected_clock,
+    output_option,
+    settings,
+)
 
 
 @click.command()
 @click.argument("campaign")
 @format_option("table", "json", "csv")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, allow_dash=True),
-    metavar="FILE",
-    help="Write to this file instead of the terminal ('-' is the terminal); written whole or not at all.",
-)
+@output_option
 @database_option
 @handle_errors
 def polls(campaign: str, fmt: str, output: Path | None, database_url: str | None) -> None:

@@ -116,9 +116,9 @@ def check_campaign(campaign: Campaign, *, media_roots: Sequence[Path] = ()) -> l
                     )
                 )
                 reported += 1
-    problems.extend(check_polls(campaign, first_seen))
     used = {post_id: f"posts[{i}]" for post_id, i in first_seen.items()}
-    used |= {p.id: f"polls[{i}]" for i, p in reversed(list(enumerate(spec.polls)))}
+    problems.extend(check_polls(campaign, used))
+    used |= {p.id: f"polls[{i}]" for i, p in reversed(list(enumerate(spec.polls))) if p.id not in used}
     problems.extend(check_qa(campaign, used))
     return problems
 

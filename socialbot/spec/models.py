@@ -278,7 +278,36 @@ class Post(_Frozen):
         return [m if isinstance(m, MediaSpec) else MediaSpec(path=m) for m in self.media]
 
 
-class PollItem(_Frozen):
+class _OneTime(_Frozen):
+    """What a poll and a Q&A session share: posted once at ``opens``, open for ``runs``, on some platforms
+    (each declares ``opens`` and ``runs`` again, with its own wording and default)."""
+
+    opens: LocalTime = Field(description="When it is posted (local time).")
+    runs: Duration = Field("1d", description="How long it stays open.")
+    platforms: list[Literal["x", "reddit", "sandbox"]] | None = Field(
+        None, description="Default: all of the campaign's."
+    )
+    catch_up_within: Duration | None = Field(None, description="Overrides the campaign default.")
+    reddit: RedditOptions = Field(default_factory=RedditOptions)
+
+    @field_validator("runs", "catch_up_within")
+    @classmethod
+    def _durations(cls, v: str | None) -> str | None:
+        if v is not None:
+            _duration(v)
+        return v
+
+    @field_validator("opens")
+    @classmethod
+    def _opens(cls, v: str) -> str:
+        parse_local(v)
+        return v
+
+    def duration(self) -> timedelta:
+        return _duration(self.runs)
+
+
+class PollItem(_OneTime):
     """A poll of the ``polls:`` section: native where the platform has polls, or a reply poll ("reply A, B or C")."""
 
     id: str = Field(pattern=SLUG, description="Unique within the file (among posts and polls).")
@@ -289,36 +318,15 @@ class PollItem(_Frozen):
     kind: Literal["native", "reply"] = Field(
         "native", description="native: the platform's own poll (totals only); reply: votes counted from replies."
     )
-    platforms: list[Literal["x", "reddit", "sandbox"]] | None = Field(
-        None, description="Default: all of the campaign's."
-    )
     announce_results: str | None = Field(
         None,
         min_length=1,
         description="Posted as a reply to the poll once it closed: a template with {{ poll.winner }}, "
         "{{ poll.winner_percent }}, {{ poll.results }}, {{ poll.total }}.",
     )
-    catch_up_within: Duration | None = Field(None, description="Overrides the campaign default.")
-    reddit: RedditOptions = Field(default_factory=RedditOptions)
-
-    @field_validator("runs", "catch_up_within")
-    @classmethod
-    def _durations(cls, v: str | None) -> str | None:
-        if v is not None:
-            _duration(v)
-        return v
-
-    @field_validator("opens")
-    @classmethod
-    def _opens(cls, v: str) -> str:
-        parse_local(v)
-        return v
-
-    def duration(self) -> timedelta:
-        return _duration(self.runs)
 
 
-class QaSession(_Frozen):
+class QaSession(_OneTime):
     """A Q&A session (AMA) of the ``qa:`` section: an opening post, a live window, FAQ answers, a human queue."""
 
     id: str = Field(pattern=SLUG, description="Unique within the file (among posts, polls and sessions).")
@@ -328,14 +336,11 @@ class QaSession(_Frozen):
     )
     opens: LocalTime = Field(description="When the session opens (local time).")
     runs: Duration = Field("1h", description="The live window: questions asked in it are collected and answered.")
-    platforms: list[Literal["x", "reddit", "sandbox"]] | None = Field(
-        None, description="Default: all of the campaign's."
-    )
     faq: str | None = Field(None, description="A knowledge base file (YAML), relative to the campaign file.")
     min_confidence: int = Field(85, ge=50, le=100, description="FAQ match (0-100) needed for an automatic answer.")
     auto_answers_per_hour: int = Field(10, ge=0, le=60, description="At most this many automatic answers an hour.")
     tag: str | None = Field(
-        None, description="Mentions carrying this text (e.g. #AskCozy) in the window are questions."
+        None, min_length=2, description="Mentions carrying this text (e.g. #AskCozy) in the window are questions."
     )
     summary: str | None = Field(
         None,
@@ -343,30 +348,12 @@ class QaSession(_Frozen):
         description="Posted as a reply to the opening when the session closes: a template with {{ qa.questions }}, "
         "{{ qa.answered }}, {{ qa.unanswered }}, {{ qa.median_minutes }}.",
     )
-    catch_up_within: Duration | None = Field(None, description="Overrides the campaign default.")
-    reddit: RedditOptions = Field(default_factory=RedditOptions)
 
     @model_validator(mode="after")
     def _one_opening(self) -> QaSession:
         if (self.opening is None) == (self.thread is None):
             raise ValueError("give exactly one of 'opening' or 'thread'")
         return self
-
-    @field_validator("runs", "catch_up_within")
-    @classmethod
-    def _durations(cls, v: str | None) -> str | None:
-        if v is not None:
-            _duration(v)
-        return v
-
-    @field_validator("opens")
-    @classmethod
-    def _opens(cls, v: str) -> str:
-        parse_local(v)
-        return v
-
-    def duration(self) -> timedelta:
-        return _duration(self.runs)
 
     def parts(self) -> list[str]:
         return list(self.thread) if self.thread is not None else [self.opening or ""]

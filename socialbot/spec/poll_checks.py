@@ -11,7 +11,8 @@ from socialbot.domain.textlimits import over_limit
 from socialbot.errors import Problem
 from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for
 from socialbot.spec.campaign import Campaign
-from socialbot.spec.engagement import announcement_text, poll_platforms
+from socialbot.spec.engagement import announcement_text, item_platforms
+from socialbot.spec.item_checks import one_time_checks
 from socialbot.spec.models import PollItem
 from socialbot.spec.yamlsource import shown
 
@@ -20,46 +21,17 @@ REPLY_MAX = timedelta(days=7)  # X's search reaches back 7 days: replies to an o
 MAX_OPTION_LENGTH = 100  # a reply poll's option, as its ballot shows it
 
 
-def check_polls(campaign: Campaign, post_ids: dict[str, int]) -> list[Problem]:
-    """Every problem of the campaign's polls; ``post_ids`` are the ids its posts use (an item id is unique)."""
+def check_polls(campaign: Campaign, used: dict[str, str]) -> list[Problem]:
+    """Every problem of the campaign's polls; ``used`` names what else uses each id (an item id is unique)."""
     loc = campaign.located
     spec = campaign.spec
     out: list[Problem] = []
-    seen: dict[str, int] = {}
     over = {(a.item_id, a.platform): a.over_by for a in campaign.compiled.actions if a.is_poll and a.over_by}
     titles = {a.item_id: a.draft.title for a in campaign.compiled.actions if a.is_poll and a.draft.title}
     failed = dict(campaign.compiled.poll_problems)
-    start, end = spec.campaign.window()
+    out.extend(one_time_checks(campaign, "polls", spec.polls, used))
     for i, poll in enumerate(spec.polls):
-        if poll.id in post_ids:
-            out.append(
-                loc.problem(
-                    ("polls", i, "id"),
-                    f"id '{poll.id}' is already used by posts[{post_ids[poll.id]}]; ids must be unique in a file",
-                )
-            )
-        elif poll.id in seen:
-            out.append(
-                loc.problem(("polls", i, "id"), f"poll id '{poll.id}' is already used by polls[{seen[poll.id]}]")
-            )
-        seen.setdefault(poll.id, i)
-        platforms = poll_platforms(campaign, poll)
-        extra = [p for p in platforms if p not in spec.campaign.platforms]
-        if extra:
-            out.append(
-                loc.problem(
-                    ("polls", i, "platforms"),
-                    f"{', '.join(extra)} is not among the campaign's platforms ({', '.join(spec.campaign.platforms)})",
-                )
-            )
-        opens = parse_local(poll.opens)
-        if not start <= opens <= end:
-            out.append(
-                loc.problem(
-                    ("polls", i, "opens"),
-                    f"{poll.opens} is outside the campaign ({start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}); move it inside",
-                )
-            )
+        platforms = item_platforms(campaign, poll)
         if any(not o.strip() for o in poll.options):
             out.append(loc.problem(("polls", i, "options"), "an option is empty; write its text"))
         if len({o.strip().casefold() for o in poll.options}) != len(poll.options):
@@ -170,7 +142,7 @@ def _announcement(campaign: Campaign, i: int, poll: PollItem) -> list[Problem]:
             text = announcement_text(campaign, poll, sample, at=closes)
         except TemplateProblem as exc:
             return [loc.problem(("polls", i, "announce_results"), str(exc))]
-        for platform in poll_platforms(campaign, poll):
+        for platform in item_platforms(campaign, poll):
             caps = capabilities_for(platform)
             if by := over_limit(text, caps):
                 return [

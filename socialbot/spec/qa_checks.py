@@ -11,8 +11,9 @@ from socialbot.domain.textlimits import over_limit
 from socialbot.errors import Problem
 from socialbot.spec.actions import REDDIT_TITLE_MAX, capabilities_for
 from socialbot.spec.campaign import Campaign
-from socialbot.spec.engagement import qa_platforms, qa_summary_text
+from socialbot.spec.engagement import item_platforms, qa_summary_text
 from socialbot.spec.faq import checked_faq, faq_path
+from socialbot.spec.item_checks import one_time_checks
 
 QA_MIN = timedelta(minutes=5)
 QA_MAX = timedelta(days=7)  # X's search reaches back 7 days: questions to an older post are not all collected
@@ -25,29 +26,11 @@ def check_qa(campaign: Campaign, used_ids: dict[str, str]) -> list[Problem]:
     loc = campaign.located
     spec = campaign.spec
     out: list[Problem] = []
-    seen: dict[str, int] = {}
     over = {(a.item_id, a.platform, a.part): a.over_by for a in campaign.compiled.actions if a.over_by}
     failed = dict(campaign.compiled.qa_problems)
-    start, end = spec.campaign.window()
+    out.extend(one_time_checks(campaign, "qa", spec.qa, used_ids))
     for i, session in enumerate(spec.qa):
-        if session.id in used_ids:
-            out.append(loc.problem(("qa", i, "id"), f"id '{session.id}' is already used by {used_ids[session.id]}"))
-        elif session.id in seen:
-            out.append(
-                loc.problem(("qa", i, "id"), f"session id '{session.id}' is already used by qa[{seen[session.id]}]")
-            )
-        seen.setdefault(session.id, i)
-        platforms = qa_platforms(campaign, session)
-        extra = [p for p in platforms if p not in spec.campaign.platforms]
-        if extra:
-            out.append(
-                loc.problem(
-                    ("qa", i, "platforms"),
-                    f"{', '.join(extra)} is not among the campaign's platforms ({', '.join(spec.campaign.platforms)})",
-                )
-            )
-        if not start <= parse_local(session.opens) <= end:
-            out.append(loc.problem(("qa", i, "opens"), f"{session.opens} is outside the campaign; move it inside"))
+        platforms = item_platforms(campaign, session)
         if not QA_MIN <= session.duration() <= QA_MAX:
             out.append(loc.problem(("qa", i, "runs"), f"{session.runs}: a Q&A session runs 5 minutes to 7 days"))
         body = "thread" if session.thread is not None else "opening"

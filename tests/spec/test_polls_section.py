@@ -121,3 +121,9 @@ def test_reply_poll_options_that_replies_could_not_tell_apart_are_refused(tmp_pa
 
 def test_an_option_that_is_its_own_letter_is_fine(tmp_path: Path):
     assert problems(tmp_path, campaign([poll(kind="reply", options=["A", "B", "C"])])) == []
+
+
+def test_a_session_tag_of_one_character_is_refused(tmp_path: Path):
+    head = campaign([poll()], platforms="[x]").split("polls:")[0]
+    found = problems(tmp_path, head + "qa:\n  - {id: ama, opening: 'Ask!', opens: '2026-12-02 12:00', tag: '#'}\n")
+    assert any("at least 2 characters" in p for p in found), found  # "#" would make every mention a question
